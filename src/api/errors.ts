@@ -1,0 +1,53 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { DomainError, type ErrorReason } from "../domain/errors.js";
+import type { Logger } from "../log.js";
+
+export const ERROR_DOMAIN = "latchkey";
+
+/** The one place a failure becomes a status code. */
+const STATUS_BY_REASON: Record<ErrorReason, Code> = {
+  INVALID_ARGUMENT: Code.InvalidArgument,
+  PASSWORD_POLICY_VIOLATED: Code.InvalidArgument,
+  PASSWORD_UNCHANGED: Code.InvalidArgument,
+  PASSWORD_INVALID: Code.InvalidArgument,
+  CODE_INVALID: Code.InvalidArgument,
+  PASSWORD_NOT_SET: Code.FailedPrecondition,
+  CODE_MISSING: Code.FailedPrecondition,
+  CODE_EXPIRED: Code.FailedPrecondition,
+  CODE_VOID: Code.FailedPrecondition,
+  PHONE_MISSING: Code.FailedPrecondition,
+  USER_NOT_FOUND: Code.NotFound,
+  ORG_NOT_FOUND: Code.NotFound,
+  USER_ID_TAKEN: Code.AlreadyExists,
+  USERNAME_TAKEN: Code.AlreadyExists,
+  EMAIL_TAKEN: Code.AlreadyExists,
+  UNAUTHENTICATED: Code.Unauthenticated,
+  PERMISSION_DENIED: Code.PermissionDenied,
+  CONCURRENT_MODIFICATION: Code.Aborted,
+};
+
+export function toConnectError(error: DomainError): ConnectError {
+  const details = [{ desc: ErrorInfoSchema, value: { reason: error.reason, domain: ERROR_DOMAIN } }];
+  if (error.violations.length > 0) {
+    details.push({ desc: BadRequestSchema, value: { fieldViolations: [...error.violations] } } as never);
+  }
+  return new ConnectError(error.message, STATUS_BY_REASON[error.reason], undefined, details);
+}
+
+/**
+ * Domain errors become their status; anything unexpected is logged and answered as a bare
+ * Internal error, so no stack, query or secret reaches the caller.
+ */
+export function errorInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      if (error instanceof DomainError) throw toConnectError(error);
+      if (error instanceof ConnectError) throw error;
+      log.error("unexpected error", { procedure: req.url, error: error instanceof Error ? error.name : "unknown" });
+      throw new ConnectError("internal error", Code.Internal);
+    }
+  };
+}

@@ -1,0 +1,37 @@
+import { loginNamesOf } from "../domain/user-input.js";
+import { evolveOrg, type OrgEvent } from "../domain/org.js";
+import { evolve, type UserEvent } from "../domain/user.js";
+import type { StoredEvent } from "../store/event-store.js";
+import { PROJECTION_TABLES, type Store } from "../store/store.js";
+import { ORG_AGGREGATE } from "./bootstrap.js";
+import { USER_AGGREGATE } from "./write-user.js";
+
+/** Drops every projection and replays all events into it, in one transaction. Returns the events replayed. */
+export function rebuildProjections(store: Store): number {
+  return store.transaction(() => {
+    for (const table of PROJECTION_TABLES) store.db.exec(`DELETE FROM ${table}`);
+    let count = 0;
+    for (const stored of store.events.readAll()) {
+      applyEvent(store, stored);
+      count++;
+    }
+    return count;
+  });
+}
+
+function applyEvent(store: Store, stored: StoredEvent): void {
+  const recorded = { aggregateId: stored.aggregateId, owner: stored.owner, sequence: stored.sequence, createdAt: stored.createdAt };
+  if (stored.aggregateType === USER_AGGREGATE) {
+    const event = { type: stored.type, ...stored.payload } as UserEvent;
+    const state = evolve(store.users.get(stored.aggregateId), { ...recorded, event });
+    store.users.save(state);
+    if (event.type === "user.human.added") {
+      store.users.claim(state.userId, loginNamesOf(event.username, event.email));
+    }
+  } else if (stored.aggregateType === ORG_AGGREGATE) {
+    const event = { type: stored.type, ...stored.payload } as OrgEvent;
+    store.orgs.save(evolveOrg(store.orgs.byId(stored.aggregateId), { ...recorded, event }));
+  } else {
+    throw new Error(`no projection for aggregate type ${stored.aggregateType}`);
+  }
+}

@@ -1,0 +1,182 @@
+import { availableParallelism } from "node:os";
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Bootstrap admin token; when unset, a fresh data dir gets a generated one. */
+  adminToken: string | undefined;
+  /** Server secret; when unset, generated into the data dir. */
+  secret: string | undefined;
+  bcryptCost: number;
+  /** How many bcrypt jobs run at once (defaults to the machine's cores). */
+  hashConcurrency: number;
+  codeTtlMs: number;
+  corsOrigins: string[];
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  resetUrlTemplate: string;
+  passwordPolicy: PasswordPolicy;
+  maxRequestBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting} ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Parse<T> = (raw: string, setting: string) => T;
+
+interface Setting<K extends keyof Config = keyof Config> {
+  env: string;
+  key: K;
+  description: string;
+  parse: Parse<Config[K]>;
+  /** Used when neither the environment nor a flag sets it. */
+  fallback: () => Config[K];
+}
+
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw, setting) => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(setting, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(setting, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const text: Parse<string> = (raw, setting) => {
+  if (raw.trim() === "") throw new ConfigError(setting, "must not be empty");
+  return raw;
+};
+
+const optionalText: Parse<string | undefined> = (raw, setting) => text(raw, setting);
+
+const boolean: Parse<boolean> = (raw, setting) => {
+  const value = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(value)) return true;
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  throw new ConfigError(setting, `must be true or false, got "${raw}"`);
+};
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "15m", "1h", "250ms", or plain seconds. */
+export const duration: Parse<number> = (raw, setting) => {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!match) throw new ConfigError(setting, `must be a duration such as 30s, 15m or 1h, got "${raw}"`);
+  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]!;
+  if (ms <= 0) throw new ConfigError(setting, "must be longer than zero");
+  return ms;
+};
+
+const origins: Parse<string[]> = (raw, setting) =>
+  raw
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "")
+    .map((o) => {
+      let url: URL;
+      try {
+        url = new URL(o);
+      } catch {
+        throw new ConfigError(setting, `has an entry that is not an origin: "${o}"`);
+      }
+      if (url.origin !== o.replace(/\/$/, "")) throw new ConfigError(setting, `entries must be bare origins like https://app.example.com, got "${o}"`);
+      return url.origin;
+    });
+
+const policy =
+  <K extends keyof PasswordPolicy>(key: K, parse: Parse<PasswordPolicy[K]>): Parse<Partial<PasswordPolicy>> =>
+  (raw, setting) => ({ [key]: parse(raw, setting) });
+
+const SETTINGS: Setting[] = [
+  { env: "LATCHKEY_PORT", key: "port", description: "TCP port for gRPC, gRPC-web and Connect", parse: integer(0, 65535), fallback: () => 8080 },
+  { env: "LATCHKEY_HOST", key: "host", description: "address to listen on (0.0.0.0 for all)", parse: text, fallback: () => "127.0.0.1" },
+  { env: "LATCHKEY_DATA_DIR", key: "dataDir", description: "holds the SQLite database and the server secret", parse: text, fallback: () => "./data" },
+  { env: "LATCHKEY_ADMIN_TOKEN", key: "adminToken", description: "bootstrap admin bearer token (generated and printed once if unset)", parse: optionalText, fallback: () => undefined },
+  { env: "LATCHKEY_SECRET", key: "secret", description: "server secret for digests and encryption (generated into the data dir if unset)", parse: optionalText, fallback: () => undefined },
+  { env: "LATCHKEY_BCRYPT_COST", key: "bcryptCost", description: "bcrypt cost factor, 4..31", parse: integer(4, 31), fallback: () => 12 },
+  { env: "LATCHKEY_HASH_CONCURRENCY", key: "hashConcurrency", description: "bcrypt jobs at once (default: CPU cores)", parse: integer(1, 256), fallback: () => availableParallelism() },
+  { env: "LATCHKEY_CODE_TTL", key: "codeTtlMs", description: "how long a password reset code is valid (e.g. 1h, 15m)", parse: duration, fallback: () => 3_600_000 },
+  { env: "LATCHKEY_CORS_ORIGINS", key: "corsOrigins", description: "comma-separated browser origins allowed by CORS", parse: origins, fallback: () => [] },
+  { env: "LATCHKEY_TLS_CERT", key: "tlsCert", description: "PEM certificate file; with LATCHKEY_TLS_KEY serves TLS", parse: optionalText, fallback: () => undefined },
+  { env: "LATCHKEY_TLS_KEY", key: "tlsKey", description: "PEM private key file", parse: optionalText, fallback: () => undefined },
+  {
+    env: "LATCHKEY_RESET_URL_TEMPLATE",
+    key: "resetUrlTemplate",
+    description: "default reset link; placeholders {{.UserID}} {{.Code}} {{.OrgID}}",
+    parse: text,
+    fallback: () => "http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}",
+  },
+  { env: "LATCHKEY_MAX_REQUEST_BYTES", key: "maxRequestBytes", description: "largest request message accepted", parse: integer(1024, 16 * 1024 * 1024), fallback: () => 256 * 1024 },
+  { env: "LATCHKEY_SHUTDOWN_TIMEOUT", key: "shutdownTimeoutMs", description: "how long in-flight calls may finish on SIGTERM", parse: duration, fallback: () => 10_000 },
+];
+
+const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Partial<PasswordPolicy>> }> = [
+  { env: "LATCHKEY_PASSWORD_MIN_LENGTH", description: "minimum password length (default 8)", parse: policy("minLength", integer(1, 200)) },
+  { env: "LATCHKEY_PASSWORD_REQUIRE_UPPERCASE", description: "require an upper case letter (default true)", parse: policy("requireUppercase", boolean) },
+  { env: "LATCHKEY_PASSWORD_REQUIRE_LOWERCASE", description: "require a lower case letter (default true)", parse: policy("requireLowercase", boolean) },
+  { env: "LATCHKEY_PASSWORD_REQUIRE_NUMBER", description: "require a number (default true)", parse: policy("requireNumber", boolean) },
+  { env: "LATCHKEY_PASSWORD_REQUIRE_SYMBOL", description: "require a symbol (default true)", parse: policy("requireSymbol", boolean) },
+];
+
+/** LATCHKEY_BCRYPT_COST → --bcrypt-cost */
+const flagName = (env: string): string => "--" + env.replace(/^LATCHKEY_/, "").toLowerCase().replaceAll("_", "-");
+
+/** Flags override the environment. Throws ConfigError naming the first bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Config {
+  const raw = new Map<string, string>();
+  for (const { env: name } of [...SETTINGS, ...POLICY_SETTINGS]) {
+    const value = env[name];
+    if (value !== undefined) raw.set(name, value);
+  }
+  const byFlag = new Map([...SETTINGS, ...POLICY_SETTINGS].map((s) => [flagName(s.env), s.env]));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    const name = byFlag.get(flag);
+    if (!name) throw new ConfigError(arg, "is not a known option (see --help)");
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new ConfigError(flag, "needs a value");
+    raw.set(name, value);
+  }
+
+  const config = {} as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    const value = raw.get(s.env);
+    config[s.key] = value === undefined ? s.fallback() : s.parse(value, s.env);
+  }
+  let passwordPolicy: PasswordPolicy = { ...DEFAULT_PASSWORD_POLICY };
+  for (const s of POLICY_SETTINGS) {
+    const value = raw.get(s.env);
+    if (value !== undefined) passwordPolicy = { ...passwordPolicy, ...s.parse(value, s.env) };
+  }
+  const result = { ...config, passwordPolicy } as Config;
+  if ((result.tlsCert === undefined) !== (result.tlsKey === undefined)) {
+    throw new ConfigError(result.tlsCert === undefined ? "LATCHKEY_TLS_CERT" : "LATCHKEY_TLS_KEY", "must be set together with its pair");
+  }
+  return result;
+}
+
+export function usage(): string {
+  const rows = [...SETTINGS, ...POLICY_SETTINGS].map(
+    (s) => `  ${flagName(s.env).padEnd(34)} ${s.env.padEnd(36)} ${s.description}`,
+  );
+  return [
+    "Usage: latchkey [serve] [options]",
+    "       latchkey rebuild-projections [--data-dir DIR]",
+    "",
+    "Options (flag, environment variable, meaning); flags override the environment.",
+    "Prefer the environment for secrets: flags are visible to other local users.",
+    ...rows,
+    "  --help",
+  ].join("\n");
+}

@@ -1,0 +1,14 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** HMAC-SHA256 over the parts, unambiguously joined; what we store instead of a code or token. */
+export function keyedDigest(key: Buffer, ...parts: string[]): string {
+  const mac = createHmac("sha256", key);
+  for (const part of parts) mac.update(`${Buffer.byteLength(part)}:${part};`);
+  return mac.digest("base64url");
+}
+
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

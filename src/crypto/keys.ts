@@ -1,0 +1,16 @@
+import { hkdfSync } from "node:crypto";
+
+/** Independent keys derived from the one server secret, one per purpose. */
+export interface Keys {
+  codes: Buffer;
+  tokens: Buffer;
+  outbox: Buffer;
+}
+
+function derive(secret: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `latchkey/${purpose}`, 32));
+}
+
+export function deriveKeys(secret: Buffer): Keys {
+  return { codes: derive(secret, "codes"), tokens: derive(secret, "tokens"), outbox: derive(secret, "outbox") };
+}

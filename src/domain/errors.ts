@@ -1,0 +1,43 @@
+/** Why a command was refused. Each reason maps to exactly one status code (api/errors.ts). */
+export type ErrorReason =
+  | "INVALID_ARGUMENT"
+  | "PASSWORD_POLICY_VIOLATED"
+  | "PASSWORD_UNCHANGED"
+  | "PASSWORD_INVALID"
+  | "PASSWORD_NOT_SET"
+  | "CODE_INVALID"
+  | "CODE_MISSING"
+  | "CODE_EXPIRED"
+  | "CODE_VOID"
+  | "USER_NOT_FOUND"
+  | "ORG_NOT_FOUND"
+  | "USER_ID_TAKEN"
+  | "USERNAME_TAKEN"
+  | "EMAIL_TAKEN"
+  | "PHONE_MISSING"
+  | "UNAUTHENTICATED"
+  | "PERMISSION_DENIED"
+  | "CONCURRENT_MODIFICATION";
+
+export interface FieldViolation {
+  /** The request field at fault, as its proto path (for example `new_password.password`). */
+  field: string;
+  description: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly reason: ErrorReason,
+    message: string,
+    readonly violations: readonly FieldViolation[] = [],
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** One error for every field violation found, so a caller can fix all at once. */
+export function invalidArgument(violations: readonly FieldViolation[]): DomainError {
+  const message = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
+  return new DomainError("INVALID_ARGUMENT", message, violations);
+}

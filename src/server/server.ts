@@ -1,0 +1,100 @@
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../log.js";
+import type { Handler } from "./handler.js";
+import { routeByPreface } from "./preface.js";
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string };
+  shutdownTimeoutMs: number;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Stops accepting, lets in-flight calls finish (bounded), then closes every connection. */
+  close(): Promise<void>;
+}
+
+const HTTP2_SETTINGS = { maxConcurrentStreams: 256, maxHeaderListSize: 16 * 1024 };
+
+export async function listen(handler: Handler, options: ListenOptions, log: Logger): Promise<RunningServer> {
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+  const tracked: Handler = (req, res) => {
+    inFlight++;
+    // An HTTP/1.1 connection is told to close after its current response once shutdown begins.
+    if (closing && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    res.once("close", () => {
+      inFlight--;
+      if (closing && inFlight === 0) drained?.();
+    });
+    handler(req, res);
+  };
+
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.Http2Session>();
+  const trackSession = (session: http2.Http2Session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  };
+
+  let outer: net.Server;
+  let http1: http.Server | undefined;
+  if (options.tls) {
+    const secure = http2.createSecureServer(
+      {
+        cert: readFileSync(options.tls.certFile),
+        key: readFileSync(options.tls.keyFile),
+        allowHTTP1: true, // ALPN picks h2 or http/1.1
+        settings: HTTP2_SETTINGS,
+      },
+      tracked,
+    );
+    secure.on("session", trackSession);
+    outer = secure;
+  } else {
+    http1 = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, tracked);
+    const h2c = http2.createServer({ settings: HTTP2_SETTINGS }, tracked);
+    h2c.on("session", trackSession);
+    outer = net.createServer((socket) => routeByPreface(socket, http1!, h2c));
+  }
+  outer.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    outer.once("error", reject);
+    outer.listen(options.port, options.host, () => {
+      outer.off("error", reject);
+      resolve();
+    });
+  });
+  outer.on("error", (error) => log.error("server error", { error: error.message }));
+  const port = (outer.address() as AddressInfo).port;
+
+  return {
+    port,
+    async close() {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => outer.close(() => resolve()));
+      for (const session of sessions) session.close(); // GOAWAY: running streams finish, no new ones
+      http1?.closeIdleConnections();
+      if (inFlight > 0) {
+        const timedOut = await Promise.race([
+          new Promise<false>((resolve) => (drained = () => resolve(false))),
+          new Promise<true>((resolve) => setTimeout(() => resolve(true), options.shutdownTimeoutMs).unref()),
+        ]);
+        if (timedOut) log.warn("shutdown timeout: closing connections with calls in flight", { inFlight });
+      }
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}

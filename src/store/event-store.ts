@@ -1,0 +1,117 @@
+import type { Db } from "./database.js";
+
+export const INSTANCE_ID = "default";
+
+export interface EventToAppend {
+  type: string;
+  payload: object;
+}
+
+export interface AppendBatch {
+  aggregateType: string;
+  aggregateId: string;
+  owner: string;
+  creator: string;
+  /** The aggregate's sequence the decision was made on; 0 for a new aggregate. */
+  expectedSequence: number;
+  createdAt: number;
+  events: readonly EventToAppend[];
+}
+
+export interface StoredEvent {
+  position: number;
+  aggregateType: string;
+  aggregateId: string;
+  sequence: number;
+  type: string;
+  payload: Record<string, unknown>;
+  creator: string;
+  owner: string;
+  createdAt: number;
+}
+
+/** Another writer appended to the aggregate first: reload and decide again. */
+export class ConcurrencyError extends Error {
+  constructor(aggregateType: string, aggregateId: string) {
+    super(`concurrent write on ${aggregateType} ${aggregateId}`);
+    this.name = "ConcurrencyError";
+  }
+}
+
+interface EventRow {
+  position: number;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: number;
+  event_type: string;
+  payload: string;
+  creator: string;
+  owner: string;
+  created_at: number;
+}
+
+export class EventStore {
+  private readonly currentSequenceStmt;
+  private readonly insertStmt;
+  private readonly readAllStmt;
+
+  constructor(private readonly db: Db) {
+    this.currentSequenceStmt = db
+      .prepare(
+        `SELECT COALESCE(MAX(sequence), 0) FROM events
+         WHERE instance_id = ? AND aggregate_type = ? AND aggregate_id = ?`,
+      )
+      .pluck();
+    this.insertStmt = db.prepare(
+      `INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+    );
+    this.readAllStmt = db.prepare(`SELECT * FROM events WHERE instance_id = ? ORDER BY position`);
+  }
+
+  /**
+   * Appends the batch and runs `project` in the same transaction: both land or neither does.
+   * Returns the aggregate's sequence after the write.
+   */
+  append(batch: AppendBatch, project: () => void): number {
+    return this.db
+      .transaction(() => {
+        const current = this.currentSequenceStmt.get(INSTANCE_ID, batch.aggregateType, batch.aggregateId) as number;
+        if (current !== batch.expectedSequence) throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
+        let sequence = current;
+        for (const event of batch.events) {
+          sequence++;
+          this.insertStmt.run(
+            INSTANCE_ID,
+            batch.aggregateType,
+            batch.aggregateId,
+            sequence,
+            event.type,
+            JSON.stringify(event.payload),
+            batch.creator,
+            batch.owner,
+            batch.createdAt,
+          );
+        }
+        project();
+        return sequence;
+      })
+      .immediate();
+  }
+
+  *readAll(): Generator<StoredEvent> {
+    for (const row of this.readAllStmt.iterate(INSTANCE_ID) as Iterable<EventRow>) {
+      yield {
+        position: row.position,
+        aggregateType: row.aggregate_type,
+        aggregateId: row.aggregate_id,
+        sequence: row.sequence,
+        type: row.event_type,
+        payload: JSON.parse(row.payload) as Record<string, unknown>,
+        creator: row.creator,
+        owner: row.owner,
+        createdAt: row.created_at,
+      };
+    }
+  }
+}

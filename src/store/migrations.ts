@@ -1,0 +1,92 @@
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many have run. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    position       INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id    TEXT    NOT NULL,
+    aggregate_type TEXT    NOT NULL,
+    aggregate_id   TEXT    NOT NULL,
+    sequence       INTEGER NOT NULL,
+    event_type     TEXT    NOT NULL,
+    revision       INTEGER NOT NULL,
+    payload        TEXT    NOT NULL,
+    creator        TEXT    NOT NULL,
+    owner          TEXT    NOT NULL,
+    created_at     INTEGER NOT NULL,
+    UNIQUE (instance_id, aggregate_type, aggregate_id, sequence)
+  ) STRICT;
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+  CREATE TABLE orgs (
+    org_id     TEXT    PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    domain     TEXT    NOT NULL UNIQUE,
+    sequence   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE users (
+    user_id                  TEXT    PRIMARY KEY,
+    org_id                   TEXT    NOT NULL,
+    sequence                 INTEGER NOT NULL,
+    created_at               INTEGER NOT NULL,
+    changed_at               INTEGER NOT NULL,
+    username                 TEXT    NOT NULL,
+    email                    TEXT    NOT NULL,
+    email_verified           INTEGER NOT NULL,
+    phone                    TEXT,
+    phone_verified           INTEGER NOT NULL,
+    given_name               TEXT    NOT NULL,
+    family_name              TEXT    NOT NULL,
+    nick_name                TEXT,
+    display_name             TEXT,
+    preferred_language       TEXT,
+    gender                   TEXT    NOT NULL,
+    password_hash            TEXT,
+    password_change_required INTEGER NOT NULL,
+    password_changed_at      INTEGER,
+    code_digest              TEXT,
+    code_expires_at          INTEGER,
+    code_failed_attempts     INTEGER
+  ) STRICT;
+
+  -- Usernames and e-mail addresses share one case-insensitive namespace: either logs in.
+  CREATE TABLE login_names (
+    name_key TEXT PRIMARY KEY,
+    user_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX login_names_by_user ON login_names (user_id);
+
+  CREATE TABLE api_tokens (
+    token_id    TEXT    PRIMARY KEY,
+    digest      TEXT    NOT NULL UNIQUE,
+    name        TEXT    NOT NULL,
+    permissions TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL
+  ) STRICT;
+
+  -- Messages to deliver, written in the transaction of the event that causes them.
+  CREATE TABLE outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id    TEXT    NOT NULL UNIQUE,
+    kind          TEXT    NOT NULL,
+    channel       TEXT    NOT NULL,
+    user_id       TEXT    NOT NULL,
+    recipient     TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,
+    sealed_secret TEXT,
+    status        TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX outbox_pending ON outbox (status, id);
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
+];

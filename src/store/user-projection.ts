@@ -1,0 +1,136 @@
+import type { LoginNameKind } from "../domain/user-input.js";
+import type { Gender, UserState } from "../domain/user.js";
+import type { Db } from "./database.js";
+
+interface UserRow {
+  user_id: string;
+  org_id: string;
+  sequence: number;
+  created_at: number;
+  changed_at: number;
+  username: string;
+  email: string;
+  email_verified: number;
+  phone: string | null;
+  phone_verified: number;
+  given_name: string;
+  family_name: string;
+  nick_name: string | null;
+  display_name: string | null;
+  preferred_language: string | null;
+  gender: string;
+  password_hash: string | null;
+  password_change_required: number;
+  password_changed_at: number | null;
+  code_digest: string | null;
+  code_expires_at: number | null;
+  code_failed_attempts: number | null;
+}
+
+/** A login name is held by another user. */
+export class LoginNameTakenError extends Error {
+  constructor(readonly kind: LoginNameKind) {
+    super(`${kind} is taken`);
+    this.name = "LoginNameTakenError";
+  }
+}
+
+function toRow(s: UserState): UserRow {
+  return {
+    user_id: s.userId,
+    org_id: s.orgId,
+    sequence: s.sequence,
+    created_at: s.createdAt,
+    changed_at: s.changedAt,
+    username: s.username,
+    email: s.email,
+    email_verified: Number(s.emailVerified),
+    phone: s.phone,
+    phone_verified: Number(s.phoneVerified),
+    given_name: s.profile.givenName,
+    family_name: s.profile.familyName,
+    nick_name: s.profile.nickName ?? null,
+    display_name: s.profile.displayName ?? null,
+    preferred_language: s.profile.preferredLanguage ?? null,
+    gender: s.profile.gender,
+    password_hash: s.passwordHash,
+    password_change_required: Number(s.passwordChangeRequired),
+    password_changed_at: s.passwordChangedAt,
+    code_digest: s.passwordCode?.digest ?? null,
+    code_expires_at: s.passwordCode?.expiresAt ?? null,
+    code_failed_attempts: s.passwordCode?.failedAttempts ?? null,
+  };
+}
+
+function fromRow(r: UserRow): UserState {
+  return {
+    userId: r.user_id,
+    orgId: r.org_id,
+    sequence: r.sequence,
+    createdAt: r.created_at,
+    changedAt: r.changed_at,
+    username: r.username,
+    email: r.email,
+    emailVerified: r.email_verified === 1,
+    phone: r.phone,
+    phoneVerified: r.phone_verified === 1,
+    profile: {
+      givenName: r.given_name,
+      familyName: r.family_name,
+      ...(r.nick_name !== null && { nickName: r.nick_name }),
+      ...(r.display_name !== null && { displayName: r.display_name }),
+      ...(r.preferred_language !== null && { preferredLanguage: r.preferred_language }),
+      gender: r.gender as Gender,
+    },
+    passwordHash: r.password_hash,
+    passwordChangeRequired: r.password_change_required === 1,
+    passwordChangedAt: r.password_changed_at,
+    passwordCode:
+      r.code_digest === null
+        ? null
+        : { digest: r.code_digest, expiresAt: r.code_expires_at ?? 0, failedAttempts: r.code_failed_attempts ?? 0 },
+  };
+}
+
+const COLUMNS = Object.keys(toRow({ profile: {} } as UserState));
+
+/** The users table is the current state of every user aggregate: writes load it instead of replaying events. */
+export class UserProjection {
+  private readonly getStmt;
+  private readonly upsertStmt;
+  private readonly nameOwnerStmt;
+  private readonly claimStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare(`SELECT * FROM users WHERE user_id = ?`);
+    this.upsertStmt = db.prepare(
+      `INSERT OR REPLACE INTO users (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})`,
+    );
+    this.nameOwnerStmt = db.prepare(`SELECT user_id FROM login_names WHERE name_key = ?`).pluck();
+    this.claimStmt = db.prepare(`INSERT INTO login_names (name_key, user_id, kind) VALUES (?, ?, ?)`);
+  }
+
+  get(userId: string): UserState | null {
+    const row = this.getStmt.get(userId) as UserRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  save(state: UserState): void {
+    this.upsertStmt.run(toRow(state));
+  }
+
+  /** The user holding a login name key, if any. */
+  ownerOf(nameKey: string): string | null {
+    return (this.nameOwnerStmt.get(nameKey) as string | undefined) ?? null;
+  }
+
+  /** Claims each name for the user; a name held by another user throws LoginNameTakenError. */
+  claim(userId: string, names: ReadonlyArray<{ key: string; kind: LoginNameKind }>): void {
+    for (const { key, kind } of names) {
+      const owner = this.ownerOf(key);
+      if (owner === userId) continue;
+      if (owner !== null) throw new LoginNameTakenError(kind);
+      this.claimStmt.run(key, userId, kind);
+    }
+  }
+}
