@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
+import type { LogLevel } from "./log.js";
 
 export interface Config {
   host: string;
@@ -20,6 +21,7 @@ export interface Config {
   passwordPolicy: PasswordPolicy;
   maxRequestBytes: number;
   shutdownTimeoutMs: number;
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +67,13 @@ const boolean: Parse<boolean> = (raw, setting) => {
   if (["0", "false", "no", "off"].includes(value)) return false;
   throw new ConfigError(setting, `must be true or false, got "${raw}"`);
 };
+
+const oneOf =
+  <T extends string>(...values: T[]): Parse<T> =>
+  (raw, setting) => {
+    if (!values.includes(raw as T)) throw new ConfigError(setting, `must be one of ${values.join(", ")}, got "${raw}"`);
+    return raw as T;
+  };
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -117,6 +126,7 @@ const SETTINGS: Setting[] = [
     fallback: () => "http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}",
   },
   { env: "LATCHKEY_MAX_REQUEST_BYTES", key: "maxRequestBytes", description: "largest request message accepted", parse: integer(1024, 16 * 1024 * 1024), fallback: () => 256 * 1024 },
+  { env: "LATCHKEY_LOG_LEVEL", key: "logLevel", description: "debug, info, warn or error", parse: oneOf<LogLevel>("debug", "info", "warn", "error"), fallback: () => "info" },
   { env: "LATCHKEY_SHUTDOWN_TIMEOUT", key: "shutdownTimeoutMs", description: "how long in-flight calls may finish on SIGTERM", parse: duration, fallback: () => 10_000 },
 ];
 

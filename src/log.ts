@@ -1,16 +1,27 @@
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
+
 export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
 }
 
 /** One JSON object per line. Callers pass ids and counts, never passwords, codes or tokens. */
-export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
-  const emit = (level: string, msg: string, fields: LogFields = {}) =>
+export function createLogger(
+  minimum: LogLevel = "info",
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
+  const threshold = LEVELS.indexOf(minimum);
+  const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
+    if (LEVELS.indexOf(level) < threshold) return;
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + "\n");
+  };
   return {
+    debug: (msg, fields) => emit("debug", msg, fields),
     info: (msg, fields) => emit("info", msg, fields),
     warn: (msg, fields) => emit("warn", msg, fields),
     error: (msg, fields) => emit("error", msg, fields),

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`latchkey: invalid configuration: ${error.message}\n`);
     return 2;
   }
-  const log = createLogger();
+  const log = createLogger(config.logLevel);
 
   if (command === "rebuild-projections") {
     const store = openStore(config.dataDir);

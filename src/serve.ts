@@ -1,5 +1,6 @@
 import type { AppContext } from "./app/context.js";
 import { ensureAdminToken, ensureDefaultOrg } from "./app/bootstrap.js";
+import { KeyedLock } from "./app/keyed-lock.js";
 import type { Config } from "./config.js";
 import { deriveKeys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
@@ -32,6 +33,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     log,
     clock: Date.now,
     defaultOrgId,
+    userLocks: new KeyedLock(),
     hasher: new PasswordHasher(config.bcryptCost, config.hashConcurrency),
     settings: { codeTtlMs: config.codeTtlMs, passwordPolicy: config.passwordPolicy, resetUrlTemplate: config.resetUrlTemplate },
   };

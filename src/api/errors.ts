@@ -35,6 +35,24 @@ export function toConnectError(error: DomainError): ConnectError {
   return new ConnectError(error.message, STATUS_BY_REASON[error.reason], undefined, details);
 }
 
+/** One line per call: procedure, status and duration; never a request or response body. */
+export function accessLogInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const procedure = `${req.service.typeName}/${req.method.name}`;
+    log.debug("call started", { procedure });
+    try {
+      const res = await next(req);
+      log.info("call", { procedure, code: "ok", ms: Math.round(performance.now() - started) });
+      return res;
+    } catch (error) {
+      const code = error instanceof ConnectError ? Code[error.code] : "unknown";
+      log.info("call", { procedure, code, ms: Math.round(performance.now() - started) });
+      throw error;
+    }
+  };
+}
+
 /**
  * Domain errors become their status; anything unexpected is logged and answered as a bare
  * Internal error, so no stack, query or secret reaches the caller.
@@ -46,7 +64,7 @@ export function errorInterceptor(log: Logger): Interceptor {
     } catch (error) {
       if (error instanceof DomainError) throw toConnectError(error);
       if (error instanceof ConnectError) throw error;
-      log.error("unexpected error", { procedure: req.url, error: error instanceof Error ? error.name : "unknown" });
+      log.error("unexpected error", { procedure: req.method.name, error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown" });
       throw new ConnectError("internal error", Code.Internal);
     }
   };

@@ -1,7 +1,7 @@
 import { generateId } from "../crypto/codes.js";
 import { isImportableBcryptHash } from "../crypto/password-hasher.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
-import { passwordViolations } from "../domain/password-policy.js";
+import { passwordPolicyViolated, passwordViolations } from "../domain/password-policy.js";
 import {
   Violations,
   checkEmail,
@@ -84,11 +84,11 @@ function validate(ctx: AppContext, input: AddHumanUserInput): void {
   if (password && "plaintext" in password) {
     v.list.push(...passwordViolations(password.plaintext, ctx.settings.passwordPolicy, "password.password"));
   } else if (password && !isImportableBcryptHash(password.bcryptHash)) {
-    v.add("hashed_password.hash", "must be a bcrypt hash in modular crypt format ($2a$, $2b$ or $2y$, cost 4 to 31)");
+    v.add("hashed_password.hash", "must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to 31)");
   }
   if (v.list.length === 0) return;
   const onlyPolicy = v.list.every((x) => x.field === "password.password");
-  if (onlyPolicy) throw new DomainError("PASSWORD_POLICY_VIOLATED", "the password does not meet the password policy", v.list);
+  if (onlyPolicy) throw passwordPolicyViolated(v.list);
   throw invalidArgument(v.list);
 }
 

@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/password-hasher.js";
 import type { PasswordPolicy } from "../domain/password-policy.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
+import type { KeyedLock } from "./keyed-lock.js";
 
 /** What every command handler needs, handed in once at start-up. */
 export interface AppContext {
@@ -13,6 +14,8 @@ export interface AppContext {
   /** Milliseconds since the epoch; tests control it. */
   clock: () => number;
   defaultOrgId: string;
+  /** Serialises writes per user within this process. */
+  userLocks: KeyedLock;
   settings: {
     codeTtlMs: number;
     passwordPolicy: PasswordPolicy;

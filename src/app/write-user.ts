@@ -15,9 +15,19 @@ export interface UserWrite extends Decision {
 
 /**
  * Load, decide, append with the expected sequence; on a concurrent write, decide again on fresh
- * state. This loop is what makes a reset code single-use when requests race.
+ * state. This loop is what makes a reset code single-use when requests race. Writers in this
+ * process queue per user first; the sequence check also holds against any other writer.
  */
-export async function writeUser(
+export function writeUser(
+  ctx: AppContext,
+  userId: string,
+  actor: Actor,
+  plan: (state: UserState | null, now: number) => Promise<UserWrite>,
+): Promise<UserState> {
+  return ctx.userLocks.run(userId, () => decideAndAppend(ctx, userId, actor, plan));
+}
+
+async function decideAndAppend(
   ctx: AppContext,
   userId: string,
   actor: Actor,
@@ -54,7 +64,7 @@ export async function writeUser(
     if (write.error) throw write.error;
     return next;
   }
-  throw new DomainError("CONCURRENT_MODIFICATION", "the user is being changed by other requests; try again");
+  throw new DomainError("CONCURRENT_MODIFICATION", "the user is being changed by other requests. Try again");
 }
 
 function toStored({ type, ...payload }: Decision["events"][number]) {

@@ -36,8 +36,16 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * Messages travel in gRPC's percent-encoded grpc-message header, which common clients decode
+ * with decodeURI: characters such as ; , : / ? @ & = + $ # would reach them still encoded.
+ * So messages are sentences with none of those.
+ */
+export function describeViolations(violations: readonly FieldViolation[]): string {
+  return violations.map((v) => `${v.field} ${v.description}`).join(". ");
+}
+
 /** One error for every field violation found, so a caller can fix all at once. */
 export function invalidArgument(violations: readonly FieldViolation[]): DomainError {
-  const message = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
-  return new DomainError("INVALID_ARGUMENT", message, violations);
+  return new DomainError("INVALID_ARGUMENT", `invalid request. ${describeViolations(violations)}`, violations);
 }

@@ -1,4 +1,4 @@
-import { DomainError, type FieldViolation } from "./errors.js";
+import { DomainError, describeViolations, type FieldViolation } from "./errors.js";
 
 export interface PasswordPolicy {
   minLength: number;
@@ -35,10 +35,13 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
   return rules.filter(([broken]) => broken).map(([, description]) => ({ field, description }));
 }
 
+export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {
+  return new DomainError("PASSWORD_POLICY_VIOLATED", `the password does not meet the password policy. ${describeViolations(violations)}`, violations);
+}
+
 export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string): void {
   const violations = passwordViolations(password, policy, field);
   if (violations.length > 0) {
-    const message = `the password does not meet the password policy: ${violations.map((v) => v.description).join("; ")}`;
-    throw new DomainError("PASSWORD_POLICY_VIOLATED", message, violations);
+    throw passwordPolicyViolated(violations);
   }
 }

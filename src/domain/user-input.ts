@@ -5,7 +5,7 @@ const MAX_NAME_LENGTH = 200;
 const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}.]+(\.[^\s@\p{Cc}.]+)+$/u;
 const PHONE_PATTERN = /^\+?[0-9 ()-]{4,30}$/;
 // Ids travel in URLs and logs: keep them to a safe, unambiguous alphabet.
-const ID_PATTERN = /^[A-Za-z0-9_.@-]{1,200}$/;
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;
 const CONTROL_OR_SPACE = /[\s\p{Cc}]/u;
 
 /** Collects field violations so one answer can list all of them. */
@@ -38,11 +38,11 @@ export function checkEmail(v: Violations, field: string, email: string): void {
 }
 
 export function checkPhone(v: Violations, field: string, phone: string): void {
-  if (!PHONE_PATTERN.test(phone)) v.add(field, "must be a phone number of digits, optionally starting with +");
+  if (!PHONE_PATTERN.test(phone)) v.add(field, "must be a phone number of 4 to 30 digits and spaces with an optional leading plus sign");
 }
 
 export function checkId(v: Violations, field: string, id: string): void {
-  if (!ID_PATTERN.test(id)) v.add(field, "must be 1 to 200 characters of letters, digits, '_', '.', '@' or '-'");
+  if (!ID_PATTERN.test(id)) v.add(field, "must be 1 to 200 characters from A-Z a-z 0-9 and _ . -");
 }
 
 export function checkUsername(v: Violations, field: string, username: string): void {

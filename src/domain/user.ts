@@ -208,11 +208,11 @@ export function checkVerification(state: UserState, verification: Verification, 
     case "verification_code":
       switch (codeStatus(state.passwordCode, now)) {
         case "missing":
-          return reject(new DomainError("CODE_MISSING", "no password reset code is open for this user; request a new one"));
+          return reject(new DomainError("CODE_MISSING", "no password reset code is open for this user. Request a new one"));
         case "expired":
-          return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired; request a new one"));
+          return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired. Request a new one"));
         case "void":
-          return reject(new DomainError("CODE_VOID", "the password reset code is void after too many wrong attempts; request a new one"));
+          return reject(new DomainError("CODE_VOID", "the password reset code is void after too many wrong attempts. Request a new one"));
         case "open":
           return verification.matches
             ? accept()

@@ -3,7 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
-import { errorInterceptor } from "../api/errors.js";
+import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { routes } from "../api/routes.js";
 import { applyCors } from "./cors.js";
 
@@ -22,7 +22,7 @@ export interface HandlerOptions {
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
   const connect = connectNodeAdapter({
     routes: routes(app, options.isServing),
-    interceptors: [errorInterceptor(app.log), authInterceptor(app)],
+    interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), authInterceptor(app)],
     readMaxBytes: options.maxRequestBytes,
     shutdownSignal: options.shutdownSignal,
     fallback: (req, res) => {

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUserClient, PROTOCOLS, type UserClient } from "../helpers/clients.js";
+import { openDataDb } from "../helpers/database.js";
+import { failure, humanUser, ok } from "../helpers/fixtures.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+
+interface OutboxRow {
+  kind: string;
+  channel: string;
+  user_id: string;
+  recipient: string;
+  payload: string;
+  sealed_secret: string | null;
+  status: string;
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ env: { LATCHKEY_RESET_URL_TEMPLATE: "https://login.example.com/reset?u={{.UserID}}&c={{.Code}}" } });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function outboxFor(userId: string): OutboxRow[] {
+  const db = openDataDb(server.dataDir);
+  try {
+    return db.prepare(`SELECT * FROM outbox WHERE user_id = ? ORDER BY id`).all(userId) as OutboxRow[];
+  } finally {
+    db.close();
+  }
+}
+
+describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
+  let client: UserClient;
+  let admin: string;
+  beforeAll(() => {
+    client = createUserClient(protocol, server.baseUrl);
+    admin = server.adminToken;
+  });
+  afterAll(() => client.close());
+
+  async function newUser(extra: Record<string, unknown> = {}): Promise<{ userId: string; email: string }> {
+    const request = humanUser(extra);
+    const userId = ok(await client.call("AddHumanUser", request, admin)).userId as string;
+    return { userId, email: (request.email as { email: string }).email };
+  }
+
+  it("returns a code to a privileged caller, with details, and queues nothing", async () => {
+    const { userId } = await newUser();
+    const reset = ok(await client.call("PasswordReset", { userId, returnCode: {} }, admin));
+    expect(reset.verificationCode).toMatch(/^[A-Z0-9]{10}$/);
+    expect(reset.details.sequence).toBe("2");
+    expect(reset.details.resourceOwner).toMatch(/^\d+$/);
+    expect(outboxFor(userId)).toEqual([]);
+  });
+
+  it("queues a reset link by e-mail with the request's template, without the plaintext code", async () => {
+    const { userId, email } = await newUser();
+    const template = "https://app.example.com/set-password?user={{.UserID}}&code={{.Code}}&org={{.OrgID}}";
+    const reset = ok(await client.call("PasswordReset", { userId, sendLink: { notificationType: "NOTIFICATION_TYPE_Email", urlTemplate: template } }, admin));
+    expect(reset.verificationCode).toBeUndefined();
+    expect(reset.details.sequence).toBe("2");
+    const [row, ...rest] = outboxFor(userId);
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({ kind: "password_reset", channel: "email", recipient: email, status: "pending" });
+    expect(JSON.parse(row!.payload)).toEqual({ urlTemplate: template, orgId: reset.details.resourceOwner });
+    expect(row!.sealed_secret).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
+    expect(server.output()).toContain(`"msg":"password reset link queued","userId":"${userId}"`);
+  });
+
+  it("sends a link by e-mail with the configured template when no medium is given", async () => {
+    const { userId } = await newUser();
+    ok(await client.call("PasswordReset", { userId }, admin));
+    const [row] = outboxFor(userId);
+    expect(row!.channel).toBe("email");
+    expect(JSON.parse(row!.payload).urlTemplate).toBe("https://login.example.com/reset?u={{.UserID}}&c={{.Code}}");
+  });
+
+  it("queues an SMS for a user with a phone and refuses one without", async () => {
+    const withPhone = await newUser({ phone: { phone: "+41 79 123 45 67" } });
+    ok(await client.call("PasswordReset", { userId: withPhone.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } }, admin));
+    expect(outboxFor(withPhone.userId)[0]).toMatchObject({ channel: "sms", recipient: "+41 79 123 45 67" });
+
+    const without = await newUser();
+    const result = await client.call("PasswordReset", { userId: without.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } }, admin);
+    failure(result, "failed_precondition", "PHONE_MISSING");
+    expect(outboxFor(without.userId)).toEqual([]);
+  });
+
+  it("refuses a url_template that is not an absolute http(s) URL", async () => {
+    const { userId } = await newUser();
+    for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url"]) {
+      const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, admin), "invalid_argument");
+      expect(error.violations[0]!.field).toBe("send_link.url_template");
+    }
+    expect(outboxFor(userId)).toEqual([]);
+  });
+
+  it("answers NotFound for an unknown user and Unauthenticated for anonymous callers", async () => {
+    failure(await client.call("PasswordReset", { userId: "no-such-user", returnCode: {} }, admin), "not_found", "USER_NOT_FOUND");
+    const { userId } = await newUser();
+    failure(await client.call("PasswordReset", { userId, returnCode: {} }), "unauthenticated");
+    failure(await client.call("PasswordReset", { userId, sendLink: {} }), "unauthenticated");
+    expect(outboxFor(userId)).toEqual([]);
+  });
+});

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUserClient, PROTOCOLS, type UserClient } from "../helpers/clients.js";
+import { eventTypes, openDataDb } from "../helpers/database.js";
+import { failure, humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD } from "../helpers/fixtures.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+
+let server: TestServer;
+let expiring: TestServer;
+beforeAll(async () => {
+  [server, expiring] = await Promise.all([startServer(), startServer({ env: { LATCHKEY_CODE_TTL: "1ms" } })]);
+});
+afterAll(async () => {
+  await Promise.all([server.stop(), expiring.stop()]);
+});
+
+describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
+  let client: UserClient;
+  let admin: string;
+  beforeAll(() => {
+    client = createUserClient(protocol, server.baseUrl);
+    admin = server.adminToken;
+  });
+  afterAll(() => client.close());
+
+  async function newUser(password = STRONG_PASSWORD): Promise<string> {
+    return ok(await client.call("AddHumanUser", humanUser({ password: { password } }), admin)).userId;
+  }
+  async function resetCode(userId: string): Promise<string> {
+    return ok(await client.call("PasswordReset", { userId, returnCode: {} }, admin)).verificationCode;
+  }
+  const set = (userId: string, password: string, verification: Record<string, string> = {}, token?: string) =>
+    client.call("SetPassword", { userId, newPassword: { password }, ...verification }, token);
+
+  it("changes the password with the current one, and only the new one verifies afterwards", async () => {
+    const userId = await newUser();
+    const changed = ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin));
+    expect(changed.details.sequence).toBe("2");
+    expect(changed.details.resourceOwner).toMatch(/^\d+$/);
+    failure(await set(userId, "Thr33-Password!", { currentPassword: STRONG_PASSWORD }, admin), "invalid_argument", "PASSWORD_INVALID");
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
+    const user = ok(await client.call("GetUserByID", { userId }, admin));
+    expect(user.details.sequence).toBe("3");
+    expect(user.user.human.passwordChanged).toBe(user.details.changeDate);
+  });
+
+  it("lets a privileged caller set a password without verification, with change_required", async () => {
+    const userId = await newUser();
+    ok(await client.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD, changeRequired: true } }, admin));
+    const user = ok(await client.call("GetUserByID", { userId }, admin));
+    expect(user.user.human.passwordChangeRequired).toBe(true);
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
+  });
+
+  it("refuses anonymous callers without a code", async () => {
+    const userId = await newUser();
+    failure(await set(userId, OTHER_PASSWORD), "unauthenticated");
+    failure(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }), "unauthenticated");
+    failure(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, "not-a-token"), "unauthenticated");
+  });
+
+  it("refuses a new password that breaks the policy, listing every rule", async () => {
+    const userId = await newUser();
+    const error = failure(await set(userId, "lowercase", {}, admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+    expect(error.violations).toEqual([
+      { field: "new_password.password", description: "must contain an upper case letter" },
+      { field: "new_password.password", description: "must contain a number" },
+      { field: "new_password.password", description: "must contain a symbol or punctuation character" },
+    ]);
+    const tooLong = "Aa1!".repeat(50) + "x";
+    const long = failure(await set(userId, tooLong, {}, admin), "invalid_argument");
+    expect(long.violations).toEqual([{ field: "new_password.password", description: "must be at most 200 characters long" }]);
+    failure(await client.call("SetPassword", { userId }, admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+  });
+
+  it("refuses a new password equal to the current one, on every path", async () => {
+    const userId = await newUser();
+    const error = failure(await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin), "invalid_argument", "PASSWORD_UNCHANGED");
+    expect(error.message).toMatch(/differ/);
+    failure(await set(userId, STRONG_PASSWORD, {}, admin), "invalid_argument", "PASSWORD_UNCHANGED");
+    failure(await set(userId, STRONG_PASSWORD, { verificationCode: await resetCode(userId) }), "invalid_argument", "PASSWORD_UNCHANGED");
+  });
+
+  it("compares passwords in full: a shared 72-byte prefix does not verify", async () => {
+    const prefix = "Aa1!".repeat(18); // 72 bytes
+    const userId = await newUser(prefix + "tail-one");
+    failure(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, admin), "invalid_argument", "PASSWORD_INVALID");
+    failure(await set(userId, OTHER_PASSWORD, { currentPassword: prefix }, admin), "invalid_argument", "PASSWORD_INVALID");
+    ok(await set(userId, prefix + "tail-two", { currentPassword: prefix + "tail-one" }, admin));
+    ok(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, admin));
+  });
+
+  it("answers NotFound for an unknown user", async () => {
+    failure(await set("no-such-user", OTHER_PASSWORD, {}, admin), "not_found", "USER_NOT_FOUND");
+    failure(await set("no-such-user", OTHER_PASSWORD, { verificationCode: "ACDEFGHJKM" }), "not_found", "USER_NOT_FOUND");
+  });
+
+  it("redeems a reset code once, anonymously", async () => {
+    const userId = await newUser();
+    const code = await resetCode(userId);
+    expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{10}$/);
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: code }));
+    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
+  });
+
+  it("accepts a code typed in lower case", async () => {
+    const userId = await newUser();
+    const code = await resetCode(userId);
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: ` ${code.toLowerCase()} ` }));
+  });
+
+  it("answers a wrong code with InvalidArgument and voids the code after 5 wrong tries", async () => {
+    const userId = await newUser();
+    const code = await resetCode(userId);
+    for (let i = 0; i < 5; i++) {
+      failure(await set(userId, OTHER_PASSWORD, { verificationCode: "WRONGCODE3" }), "invalid_argument", "CODE_INVALID");
+    }
+    failure(await set(userId, OTHER_PASSWORD, { verificationCode: code }), "failed_precondition", "CODE_VOID");
+    const fresh = await resetCode(userId);
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: fresh }));
+  });
+
+  it("voids the older code when a newer reset is requested", async () => {
+    const userId = await newUser();
+    const older = await resetCode(userId);
+    const newer = await resetCode(userId);
+    failure(await set(userId, OTHER_PASSWORD, { verificationCode: older }), "invalid_argument", "CODE_INVALID");
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: newer }));
+  });
+
+  it("voids an open code when the password is changed another way", async () => {
+    const userId = await newUser();
+    const code = await resetCode(userId);
+    ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin));
+    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
+  });
+
+  it("answers FailedPrecondition when there is no code at all", async () => {
+    const userId = await newUser();
+    failure(await set(userId, OTHER_PASSWORD, { verificationCode: "ACDEFGHJKM" }), "failed_precondition", "CODE_MISSING");
+  });
+
+  it("refuses an expired code", async () => {
+    const expiringClient = createUserClient(protocol, expiring.baseUrl);
+    try {
+      const userId = ok(await expiringClient.call("AddHumanUser", humanUser(), expiring.adminToken)).userId;
+      const code = ok(await expiringClient.call("PasswordReset", { userId, returnCode: {} }, expiring.adminToken)).verificationCode;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // let the 1 ms lifetime pass, even on a fast loopback
+      const result = await expiringClient.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code });
+      failure(result, "failed_precondition", "CODE_EXPIRED");
+    } finally {
+      expiringClient.close();
+    }
+  });
+
+  it("records who changed the password and how, and never the password", async () => {
+    const userId = await newUser();
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: await resetCode(userId) }));
+    expect(eventTypes(server.dataDir, userId)).toEqual([
+      "user.human.added",
+      "user.human.password.code.added",
+      "user.human.password.changed",
+    ]);
+    const db = openDataDb(server.dataDir);
+    try {
+      const changed = db
+        .prepare(`SELECT payload, creator FROM events WHERE aggregate_id = ? AND event_type = 'user.human.password.changed'`)
+        .get(userId) as { payload: string; creator: string };
+      expect(JSON.parse(changed.payload)).toMatchObject({ method: "verification_code", changeRequired: false });
+      expect(changed.creator).toBe("anonymous");
+      expect(changed.payload).not.toContain(OTHER_PASSWORD);
+    } finally {
+      db.close();
+    }
+  });
+});

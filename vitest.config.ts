@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // End-to-end tests start real servers in child processes; bcrypt runs at cost 4 there.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
