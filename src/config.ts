@@ -98,7 +98,8 @@ const origins: Parse<string[]> = (raw, setting) =>
       } catch {
         throw new ConfigError(setting, `has an entry that is not an origin: "${o}"`);
       }
-      if (url.origin !== o.replace(/\/$/, "")) throw new ConfigError(setting, `entries must be bare origins like https://app.example.com, got "${o}"`);
+      if (url.origin !== o.replace(/\/$/, ""))
+        throw new ConfigError(setting, `entries must be bare origins like https://app.example.com, got "${o}"`);
       return url.origin;
     });
 
@@ -107,16 +108,64 @@ const policy =
   (raw, setting) => ({ [key]: parse(raw, setting) });
 
 const SETTINGS: Setting[] = [
-  { env: "LATCHKEY_PORT", key: "port", description: "TCP port for gRPC, gRPC-web and Connect", parse: integer(0, 65535), fallback: () => 8080 },
+  {
+    env: "LATCHKEY_PORT",
+    key: "port",
+    description: "TCP port for gRPC, gRPC-web and Connect",
+    parse: integer(0, 65535),
+    fallback: () => 8080,
+  },
   { env: "LATCHKEY_HOST", key: "host", description: "address to listen on (0.0.0.0 for all)", parse: text, fallback: () => "127.0.0.1" },
-  { env: "LATCHKEY_DATA_DIR", key: "dataDir", description: "holds the SQLite database and the server secret", parse: text, fallback: () => "./data" },
-  { env: "LATCHKEY_ADMIN_TOKEN", key: "adminToken", description: "bootstrap admin bearer token (generated and printed once if unset)", parse: optionalText, fallback: () => undefined },
-  { env: "LATCHKEY_SECRET", key: "secret", description: "server secret for digests and encryption (generated into the data dir if unset)", parse: optionalText, fallback: () => undefined },
+  {
+    env: "LATCHKEY_DATA_DIR",
+    key: "dataDir",
+    description: "holds the SQLite database and the server secret",
+    parse: text,
+    fallback: () => "./data",
+  },
+  {
+    env: "LATCHKEY_ADMIN_TOKEN",
+    key: "adminToken",
+    description: "bootstrap admin bearer token (generated and printed once if unset)",
+    parse: optionalText,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_SECRET",
+    key: "secret",
+    description: "server secret for digests and encryption (generated into the data dir if unset)",
+    parse: optionalText,
+    fallback: () => undefined,
+  },
   { env: "LATCHKEY_BCRYPT_COST", key: "bcryptCost", description: "bcrypt cost factor, 4..31", parse: integer(4, 31), fallback: () => 12 },
-  { env: "LATCHKEY_HASH_CONCURRENCY", key: "hashConcurrency", description: "bcrypt jobs at once (default: CPU cores)", parse: integer(1, 256), fallback: () => availableParallelism() },
-  { env: "LATCHKEY_CODE_TTL", key: "codeTtlMs", description: "how long a password reset code is valid (e.g. 1h, 15m)", parse: duration, fallback: () => 3_600_000 },
-  { env: "LATCHKEY_CORS_ORIGINS", key: "corsOrigins", description: "comma-separated browser origins allowed by CORS", parse: origins, fallback: () => [] },
-  { env: "LATCHKEY_TLS_CERT", key: "tlsCert", description: "PEM certificate file; with LATCHKEY_TLS_KEY serves TLS", parse: optionalText, fallback: () => undefined },
+  {
+    env: "LATCHKEY_HASH_CONCURRENCY",
+    key: "hashConcurrency",
+    description: "bcrypt jobs at once (default: CPU cores)",
+    parse: integer(1, 256),
+    fallback: () => availableParallelism(),
+  },
+  {
+    env: "LATCHKEY_CODE_TTL",
+    key: "codeTtlMs",
+    description: "how long a password reset code is valid (e.g. 1h, 15m)",
+    parse: duration,
+    fallback: () => 3_600_000,
+  },
+  {
+    env: "LATCHKEY_CORS_ORIGINS",
+    key: "corsOrigins",
+    description: "comma-separated browser origins allowed by CORS",
+    parse: origins,
+    fallback: () => [],
+  },
+  {
+    env: "LATCHKEY_TLS_CERT",
+    key: "tlsCert",
+    description: "PEM certificate file; with LATCHKEY_TLS_KEY serves TLS",
+    parse: optionalText,
+    fallback: () => undefined,
+  },
   { env: "LATCHKEY_TLS_KEY", key: "tlsKey", description: "PEM private key file", parse: optionalText, fallback: () => undefined },
   {
     env: "LATCHKEY_RESET_URL_TEMPLATE",
@@ -125,25 +174,57 @@ const SETTINGS: Setting[] = [
     parse: text,
     fallback: () => "http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}",
   },
-  { env: "LATCHKEY_MAX_REQUEST_BYTES", key: "maxRequestBytes", description: "largest request message accepted", parse: integer(1024, 16 * 1024 * 1024), fallback: () => 256 * 1024 },
-  { env: "LATCHKEY_LOG_LEVEL", key: "logLevel", description: "debug, info, warn or error", parse: oneOf<LogLevel>("debug", "info", "warn", "error"), fallback: () => "info" },
-  { env: "LATCHKEY_SHUTDOWN_TIMEOUT", key: "shutdownTimeoutMs", description: "how long in-flight calls may finish on SIGTERM", parse: duration, fallback: () => 10_000 },
+  {
+    env: "LATCHKEY_MAX_REQUEST_BYTES",
+    key: "maxRequestBytes",
+    description: "largest request message accepted",
+    parse: integer(1024, 16 * 1024 * 1024),
+    fallback: () => 256 * 1024,
+  },
+  {
+    env: "LATCHKEY_LOG_LEVEL",
+    key: "logLevel",
+    description: "debug, info, warn or error",
+    parse: oneOf<LogLevel>("debug", "info", "warn", "error"),
+    fallback: () => "info",
+  },
+  {
+    env: "LATCHKEY_SHUTDOWN_TIMEOUT",
+    key: "shutdownTimeoutMs",
+    description: "how long in-flight calls may finish on SIGTERM",
+    parse: duration,
+    fallback: () => 10_000,
+  },
 ];
 
 const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Partial<PasswordPolicy>> }> = [
   { env: "LATCHKEY_PASSWORD_MIN_LENGTH", description: "minimum password length (default 8)", parse: policy("minLength", integer(1, 200)) },
-  { env: "LATCHKEY_PASSWORD_REQUIRE_UPPERCASE", description: "require an upper case letter (default true)", parse: policy("requireUppercase", boolean) },
-  { env: "LATCHKEY_PASSWORD_REQUIRE_LOWERCASE", description: "require a lower case letter (default true)", parse: policy("requireLowercase", boolean) },
+  {
+    env: "LATCHKEY_PASSWORD_REQUIRE_UPPERCASE",
+    description: "require an upper case letter (default true)",
+    parse: policy("requireUppercase", boolean),
+  },
+  {
+    env: "LATCHKEY_PASSWORD_REQUIRE_LOWERCASE",
+    description: "require a lower case letter (default true)",
+    parse: policy("requireLowercase", boolean),
+  },
   { env: "LATCHKEY_PASSWORD_REQUIRE_NUMBER", description: "require a number (default true)", parse: policy("requireNumber", boolean) },
   { env: "LATCHKEY_PASSWORD_REQUIRE_SYMBOL", description: "require a symbol (default true)", parse: policy("requireSymbol", boolean) },
 ];
 
 /** LATCHKEY_BCRYPT_COST → --bcrypt-cost */
-const flagName = (env: string): string => "--" + env.replace(/^LATCHKEY_/, "").toLowerCase().replaceAll("_", "-");
+const flagName = (env: string): string =>
+  "--" +
+  env
+    .replace(/^LATCHKEY_/, "")
+    .toLowerCase()
+    .replaceAll("_", "-");
 
 /** Flags override the environment. Throws ConfigError naming the first bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Config {
   const raw = new Map<string, string>();
+  const label = new Map<string, string>(); // how an error names the setting: as the user gave it
   for (const { env: name } of [...SETTINGS, ...POLICY_SETTINGS]) {
     const value = env[name];
     if (value !== undefined) raw.set(name, value);
@@ -157,17 +238,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
     const value = inline ?? args[++i];
     if (value === undefined) throw new ConfigError(flag, "needs a value");
     raw.set(name, value);
+    label.set(name, `${flag} (${name})`);
   }
 
   const config = {} as Record<string, unknown>;
   for (const s of SETTINGS) {
     const value = raw.get(s.env);
-    config[s.key] = value === undefined ? s.fallback() : s.parse(value, s.env);
+    config[s.key] = value === undefined ? s.fallback() : s.parse(value, label.get(s.env) ?? s.env);
   }
   let passwordPolicy: PasswordPolicy = { ...DEFAULT_PASSWORD_POLICY };
   for (const s of POLICY_SETTINGS) {
     const value = raw.get(s.env);
-    if (value !== undefined) passwordPolicy = { ...passwordPolicy, ...s.parse(value, s.env) };
+    if (value !== undefined) passwordPolicy = { ...passwordPolicy, ...s.parse(value, label.get(s.env) ?? s.env) };
   }
   const result = { ...config, passwordPolicy } as Config;
   if ((result.tlsCert === undefined) !== (result.tlsKey === undefined)) {
@@ -177,9 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
 }
 
 export function usage(): string {
-  const rows = [...SETTINGS, ...POLICY_SETTINGS].map(
-    (s) => `  ${flagName(s.env).padEnd(34)} ${s.env.padEnd(36)} ${s.description}`,
-  );
+  const rows = [...SETTINGS, ...POLICY_SETTINGS].map((s) => `  ${flagName(s.env).padEnd(34)} ${s.env.padEnd(36)} ${s.description}`);
   return [
     "Usage: latchkey [serve] [options]",
     "       latchkey rebuild-projections [--data-dir DIR]",

@@ -11,10 +11,7 @@ export interface Logger {
 }
 
 /** One JSON object per line. Callers pass ids and counts, never passwords, codes or tokens. */
-export function createLogger(
-  minimum: LogLevel = "info",
-  write: (line: string) => void = (line) => process.stdout.write(line),
-): Logger {
+export function createLogger(minimum: LogLevel = "info", write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
   const threshold = LEVELS.indexOf(minimum);
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
     if (LEVELS.indexOf(level) < threshold) return;

@@ -64,7 +64,10 @@ export function errorInterceptor(log: Logger): Interceptor {
     } catch (error) {
       if (error instanceof DomainError) throw toConnectError(error);
       if (error instanceof ConnectError) throw error;
-      log.error("unexpected error", { procedure: req.method.name, error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown" });
+      log.error("unexpected error", {
+        procedure: req.method.name,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown",
+      });
       throw new ConnectError("internal error", Code.Internal);
     }
   };

@@ -6,11 +6,7 @@ import type { Gender as DomainGender, UserState } from "../domain/user.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import { NotificationType } from "../../gen/zitadel/user/v2/password_pb.js";
 import { Gender, UserSchema, UserState as ProtoUserState, type User } from "../../gen/zitadel/user/v2/user_pb.js";
-import type {
-  AddHumanUserRequest,
-  PasswordResetRequest,
-  SetPasswordRequest,
-} from "../../gen/zitadel/user/v2/user_service_pb.js";
+import type { AddHumanUserRequest, PasswordResetRequest, SetPasswordRequest } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { timestamp, toDetails } from "./details.js";
 
 const GENDERS: Record<Gender, DomainGender> = {
@@ -41,7 +37,10 @@ export function addHumanUserInput(req: AddHumanUserRequest): AddHumanUserInput {
     },
     email: req.email?.email ?? "",
     emailVerified: req.email?.verification.case === "isVerified" && req.email.verification.value,
-    phone: req.phone && req.phone.phone !== "" ? { phone: req.phone.phone, verified: req.phone.verification.case === "isVerified" && req.phone.verification.value } : undefined,
+    phone:
+      req.phone && req.phone.phone !== ""
+        ? { phone: req.phone.phone, verified: req.phone.verification.case === "isVerified" && req.phone.verification.value }
+        : undefined,
     password:
       password.case === "password"
         ? { plaintext: password.value.password, changeRequired: password.value.changeRequired }

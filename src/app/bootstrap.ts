@@ -18,7 +18,15 @@ export function ensureDefaultOrg(store: Store, now: number): string {
   const { type, ...payload } = event;
   store.transaction(() => {
     store.events.append(
-      { aggregateType: ORG_AGGREGATE, aggregateId: orgId, owner: orgId, creator: "system", expectedSequence: 0, createdAt: now, events: [{ type, payload }] },
+      {
+        aggregateType: ORG_AGGREGATE,
+        aggregateId: orgId,
+        owner: orgId,
+        creator: "system",
+        expectedSequence: 0,
+        createdAt: now,
+        events: [{ type, payload }],
+      },
       () => store.orgs.save(evolveOrg(null, { event, aggregateId: orgId, sequence: 1, createdAt: now })),
     );
     store.settings.set(DEFAULT_ORG_KEY, orgId);

@@ -6,9 +6,7 @@ import type { Actor, AppContext } from "./context.js";
 import { writeUser } from "./write-user.js";
 
 export type SetPasswordProof =
-  | { kind: "current_password"; password: string }
-  | { kind: "verification_code"; code: string }
-  | { kind: "privileged" };
+  { kind: "current_password"; password: string } | { kind: "verification_code"; code: string } | { kind: "privileged" };
 
 export interface SetPasswordInput {
   userId: string;
@@ -31,7 +29,14 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
     newHash ??= await ctx.hasher.hash(input.newPassword);
     const sameAsCurrent = await isCurrentPassword(ctx, state, input);
     return decide(
-      { type: "SetPassword", verification, newPasswordHash: newHash, changeRequired: input.changeRequired, sameAsCurrent, currentHashOutdated },
+      {
+        type: "SetPassword",
+        verification,
+        newPasswordHash: newHash,
+        changeRequired: input.changeRequired,
+        sameAsCurrent,
+        currentHashOutdated,
+      },
       state,
       now,
     );

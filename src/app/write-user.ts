@@ -51,7 +51,15 @@ async function decideAndAppend(
     )!;
     try {
       ctx.store.events.append(
-        { aggregateType: USER_AGGREGATE, aggregateId: userId, owner, creator: actor.id, expectedSequence, createdAt, events: write.events.map(toStored) },
+        {
+          aggregateType: USER_AGGREGATE,
+          aggregateId: userId,
+          owner,
+          creator: actor.id,
+          expectedSequence,
+          createdAt,
+          events: write.events.map(toStored),
+        },
         () => {
           ctx.store.users.save(next);
           write.inTransaction?.(next);

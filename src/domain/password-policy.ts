@@ -36,7 +36,11 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
 }
 
 export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {
-  return new DomainError("PASSWORD_POLICY_VIOLATED", `the password does not meet the password policy. ${describeViolations(violations)}`, violations);
+  return new DomainError(
+    "PASSWORD_POLICY_VIOLATED",
+    `the password does not meet the password policy. ${describeViolations(violations)}`,
+    violations,
+  );
 }
 
 export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string): void {

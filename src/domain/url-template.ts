@@ -10,9 +10,7 @@ const PLACEHOLDERS: Record<string, keyof LinkValues> = { "{{.UserID}}": "userId"
 
 /** Fills ZITADEL-style placeholders; values are URL-encoded so they cannot change the link's shape. */
 export function renderLink(template: string, values: LinkValues): string {
-  return template.replace(/\{\{\.(UserID|Code|OrgID)\}\}/g, (placeholder) =>
-    encodeURIComponent(values[PLACEHOLDERS[placeholder]!]),
-  );
+  return template.replace(/\{\{\.(UserID|Code|OrgID)\}\}/g, (placeholder) => encodeURIComponent(values[PLACEHOLDERS[placeholder]!]));
 }
 
 /** A template must give an absolute http(s) link once filled in. */

@@ -107,9 +107,7 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
 
 /** What the application established before deciding: the secret checks are done outside the domain. */
 export type Verification =
-  | { kind: "current_password"; matches: boolean }
-  | { kind: "verification_code"; matches: boolean }
-  | { kind: "privileged" };
+  { kind: "current_password"; matches: boolean } | { kind: "verification_code"; matches: boolean } | { kind: "privileged" };
 
 export type UserCommand =
   | {

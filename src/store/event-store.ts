@@ -53,7 +53,7 @@ interface EventRow {
 export class EventStore {
   private readonly currentSequenceStmt;
   private readonly insertStmt;
-  private readonly readAllStmt;
+  private readonly readPageStmt;
 
   constructor(private readonly db: Db) {
     this.currentSequenceStmt = db
@@ -66,7 +66,7 @@ export class EventStore {
       `INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at)
        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
     );
-    this.readAllStmt = db.prepare(`SELECT * FROM events WHERE instance_id = ? ORDER BY position`);
+    this.readPageStmt = db.prepare(`SELECT * FROM events WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`);
   }
 
   /**
@@ -99,19 +99,28 @@ export class EventStore {
       .immediate();
   }
 
-  *readAll(): Generator<StoredEvent> {
-    for (const row of this.readAllStmt.iterate(INSTANCE_ID) as Iterable<EventRow>) {
-      yield {
-        position: row.position,
-        aggregateType: row.aggregate_type,
-        aggregateId: row.aggregate_id,
-        sequence: row.sequence,
-        type: row.event_type,
-        payload: JSON.parse(row.payload) as Record<string, unknown>,
-        creator: row.creator,
-        owner: row.owner,
-        createdAt: row.created_at,
-      };
+  /** All events in order, read a page at a time so the caller may write between pages. */
+  *readAll(pageSize = 1000): Generator<StoredEvent> {
+    let after = 0;
+    for (;;) {
+      const rows = this.readPageStmt.all(INSTANCE_ID, after, pageSize) as EventRow[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.position;
+      yield* rows.map(toStoredEvent);
     }
   }
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: row.position,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    sequence: row.sequence,
+    type: row.event_type,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    creator: row.creator,
+    owner: row.owner,
+    createdAt: row.created_at,
+  };
 }

@@ -103,9 +103,7 @@ export class UserProjection {
 
   constructor(db: Db) {
     this.getStmt = db.prepare(`SELECT * FROM users WHERE user_id = ?`);
-    this.upsertStmt = db.prepare(
-      `INSERT OR REPLACE INTO users (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})`,
-    );
+    this.upsertStmt = db.prepare(`INSERT OR REPLACE INTO users (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})`);
     this.nameOwnerStmt = db.prepare(`SELECT user_id FROM login_names WHERE name_key = ?`).pluck();
     this.claimStmt = db.prepare(`INSERT INTO login_names (name_key, user_id, kind) VALUES (?, ?, ?)`);
   }

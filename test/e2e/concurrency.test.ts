@@ -21,7 +21,11 @@ describe("single-use codes under concurrency", () => {
         const userId = ok(await admin.call("AddHumanUser", humanUser(), server.adminToken)).userId as string;
         const code = ok(await admin.call("PasswordReset", { userId, returnCode: {} }, server.adminToken)).verificationCode as string;
         const attempts = Array.from({ length: 24 }, (_, i) =>
-          clients[i % clients.length]!.call("SetPassword", { userId, newPassword: { password: `Race-${i}-Passw0rd!` }, verificationCode: code }),
+          clients[i % clients.length]!.call("SetPassword", {
+            userId,
+            newPassword: { password: `Race-${i}-Passw0rd!` },
+            verificationCode: code,
+          }),
         );
         const results: CallResult[] = await Promise.all(attempts);
         const winners = results.filter((r) => r.ok);

@@ -58,7 +58,13 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
   it("queues a reset link by e-mail with the request's template, without the plaintext code", async () => {
     const { userId, email } = await newUser();
     const template = "https://app.example.com/set-password?user={{.UserID}}&code={{.Code}}&org={{.OrgID}}";
-    const reset = ok(await client.call("PasswordReset", { userId, sendLink: { notificationType: "NOTIFICATION_TYPE_Email", urlTemplate: template } }, admin));
+    const reset = ok(
+      await client.call(
+        "PasswordReset",
+        { userId, sendLink: { notificationType: "NOTIFICATION_TYPE_Email", urlTemplate: template } },
+        admin,
+      ),
+    );
     expect(reset.verificationCode).toBeUndefined();
     expect(reset.details.sequence).toBe("2");
     const [row, ...rest] = outboxFor(userId);
@@ -83,7 +89,11 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     expect(outboxFor(withPhone.userId)[0]).toMatchObject({ channel: "sms", recipient: "+41 79 123 45 67" });
 
     const without = await newUser();
-    const result = await client.call("PasswordReset", { userId: without.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } }, admin);
+    const result = await client.call(
+      "PasswordReset",
+      { userId: without.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } },
+      admin,
+    );
     failure(result, "failed_precondition", "PHONE_MISSING");
     expect(outboxFor(without.userId)).toEqual([]);
   });

@@ -74,7 +74,11 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
 
   it("refuses a new password equal to the current one, on every path", async () => {
     const userId = await newUser();
-    const error = failure(await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin), "invalid_argument", "PASSWORD_UNCHANGED");
+    const error = failure(
+      await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin),
+      "invalid_argument",
+      "PASSWORD_UNCHANGED",
+    );
     expect(error.message).toMatch(/differ/);
     failure(await set(userId, STRONG_PASSWORD, {}, admin), "invalid_argument", "PASSWORD_UNCHANGED");
     failure(await set(userId, STRONG_PASSWORD, { verificationCode: await resetCode(userId) }), "invalid_argument", "PASSWORD_UNCHANGED");
@@ -146,7 +150,11 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
       const userId = ok(await expiringClient.call("AddHumanUser", humanUser(), expiring.adminToken)).userId;
       const code = ok(await expiringClient.call("PasswordReset", { userId, returnCode: {} }, expiring.adminToken)).verificationCode;
       await new Promise((resolve) => setTimeout(resolve, 5)); // let the 1 ms lifetime pass, even on a fast loopback
-      const result = await expiringClient.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code });
+      const result = await expiringClient.call("SetPassword", {
+        userId,
+        newPassword: { password: OTHER_PASSWORD },
+        verificationCode: code,
+      });
       failure(result, "failed_precondition", "CODE_EXPIRED");
     } finally {
       expiringClient.close();

@@ -57,7 +57,12 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
   it("takes the given user id, uses the e-mail as username by default, and records change_required", async () => {
     const userId = unique("id");
     const email = `${unique()}@Example.com`;
-    const request = humanUser({ userId, username: undefined, email: { email, isVerified: true }, password: { password: STRONG_PASSWORD, changeRequired: true } });
+    const request = humanUser({
+      userId,
+      username: undefined,
+      email: { email, isVerified: true },
+      password: { password: STRONG_PASSWORD, changeRequired: true },
+    });
     const added = ok(await client.call("AddHumanUser", request, admin));
     expect(added.userId).toBe(userId);
     const got = ok(await client.call("GetUserByID", { userId }, admin));
@@ -85,20 +90,33 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
   });
 
   it("lists every invalid field at once", async () => {
-    const request = { username: "has space", profile: { givenName: "", familyName: "" }, email: { email: "not-an-email" }, password: { password: "short" } };
+    const request = {
+      username: "has space",
+      profile: { givenName: "", familyName: "" },
+      email: { email: "not-an-email" },
+      password: { password: "short" },
+    };
     const error = failure(await client.call("AddHumanUser", request, admin), "invalid_argument", "INVALID_ARGUMENT");
     const fields = error.violations.map((v) => v.field);
-    expect(fields).toEqual(expect.arrayContaining(["username", "profile.given_name", "profile.family_name", "email.email", "password.password"]));
+    expect(fields).toEqual(
+      expect.arrayContaining(["username", "profile.given_name", "profile.family_name", "email.email", "password.password"]),
+    );
     for (const v of error.violations) expect(v.description.length).toBeGreaterThan(3);
   });
 
   it("refuses a missing profile and e-mail", async () => {
     const error = failure(await client.call("AddHumanUser", {}, admin), "invalid_argument");
-    expect(error.violations.map((v) => v.field)).toEqual(expect.arrayContaining(["profile.given_name", "profile.family_name", "email.email"]));
+    expect(error.violations.map((v) => v.field)).toEqual(
+      expect.arrayContaining(["profile.given_name", "profile.family_name", "email.email"]),
+    );
   });
 
   it("reports every broken password rule", async () => {
-    const error = failure(await client.call("AddHumanUser", humanUser({ password: { password: "abc" } }), admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+    const error = failure(
+      await client.call("AddHumanUser", humanUser({ password: { password: "abc" } }), admin),
+      "invalid_argument",
+      "PASSWORD_POLICY_VIOLATED",
+    );
     expect(error.violations.map((v) => v.description)).toEqual([
       "must be at least 8 characters long",
       "must contain an upper case letter",
@@ -109,7 +127,10 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
   });
 
   it("imports a bcrypt hash that is not a bcrypt hash: invalid argument", async () => {
-    const error = failure(await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash: "md5:abc" } }), admin), "invalid_argument");
+    const error = failure(
+      await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash: "md5:abc" } }), admin),
+      "invalid_argument",
+    );
     expect(error.violations[0]!.field).toBe("hashed_password.hash");
   });
 
@@ -139,9 +160,19 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
     for (const prefix of ["$2b$", "$2y$"]) {
       const hash = bcrypt.hashSync(STRONG_PASSWORD, 5).replace(/^\$2b\$/, prefix);
       const added = ok(await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash } }), admin));
-      const wrong = await client.call("SetPassword", { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: "Wrong-Pass1!" }, admin);
+      const wrong = await client.call(
+        "SetPassword",
+        { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: "Wrong-Pass1!" },
+        admin,
+      );
       failure(wrong, "invalid_argument", "PASSWORD_INVALID");
-      ok(await client.call("SetPassword", { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: STRONG_PASSWORD }, admin));
+      ok(
+        await client.call(
+          "SetPassword",
+          { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: STRONG_PASSWORD },
+          admin,
+        ),
+      );
     }
   });
 });

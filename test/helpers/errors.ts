@@ -31,11 +31,7 @@ export const CODE_NAMES = [
   "unauthenticated",
 ];
 
-export function decodeDetails(
-  code: string,
-  message: string,
-  details: ReadonlyArray<{ type: string; value: Uint8Array }>,
-): CallError {
+export function decodeDetails(code: string, message: string, details: ReadonlyArray<{ type: string; value: Uint8Array }>): CallError {
   const error: CallError = { code, message, violations: [] };
   for (const detail of details) {
     const type = detail.type.replace(/^type\.googleapis\.com\//, "");
