@@ -11,6 +11,7 @@ const COMMANDS = ["serve", "rebuild-projections"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
+  process.umask(0o077); // the database, its WAL and the secret are for this user's eyes only
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(usage() + "\n");
     return 0;

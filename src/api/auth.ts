@@ -11,11 +11,14 @@ export type Caller = { kind: "anonymous" } | { kind: "service"; tokenId: string;
 const ANONYMOUS: Caller = { kind: "anonymous" };
 export const callerKey = createContextKey<Caller>(ANONYMOUS, { description: "the authenticated caller" });
 
-/** Resolves `Authorization: Bearer <token>`. A token that is sent but unknown is refused outright. */
+/**
+ * Resolves `Authorization: Bearer <token>`. A token that is sent but unknown is refused outright;
+ * an empty one (as clients send when configured without a token) carries no credential at all.
+ */
 export function authInterceptor(app: AppContext): Interceptor {
   return (next) => async (req) => {
-    const header = req.header.get("authorization");
-    if (header !== null) {
+    const header = req.header.get("authorization")?.trim() ?? "";
+    if (header !== "" && !/^Bearer$/i.test(header)) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       const token = match ? authenticateToken(app, match[1]!) : null;
       if (token === null) throw new DomainError("UNAUTHENTICATED", "the bearer token is invalid");

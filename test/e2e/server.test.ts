@@ -137,7 +137,14 @@ describe("configuration", () => {
   it("prints every setting with --help", async () => {
     const result = await runCli(["--help"], {});
     expect(result.code).toBe(0);
-    for (const name of ["LATCHKEY_PORT", "--port", "LATCHKEY_DATA_DIR", "LATCHKEY_BCRYPT_COST", "LATCHKEY_CODE_TTL", "LATCHKEY_CORS_ORIGINS"]) {
+    for (const name of [
+      "LATCHKEY_PORT",
+      "--port",
+      "LATCHKEY_DATA_DIR",
+      "LATCHKEY_BCRYPT_COST",
+      "LATCHKEY_CODE_TTL",
+      "LATCHKEY_CORS_ORIGINS",
+    ]) {
       expect(result.stdout).toContain(name);
     }
   });
@@ -177,12 +184,13 @@ describe("the bootstrap admin token", () => {
     }
   });
 
-  it("keeps the data dir private: the secret file is mode 0600", async () => {
-    const dataDir = tempDataDir();
+  it("keeps the data dir private: the secret and the database are mode 0600", async () => {
+    const dataDir = join(tempDataDir(), "fresh");
     const server = await startServer({ dataDir });
     await server.stop();
-    expect(readdirSync(dataDir)).toContain("secret");
-    expect(statSync(join(dataDir, "secret")).mode & 0o777).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(["secret", "latchkey.db"]));
+    for (const file of readdirSync(dataDir)) expect(statSync(join(dataDir, file)).mode & 0o777, file).toBe(0o600);
   });
 });
 
@@ -191,19 +199,42 @@ describe("TLS", () => {
     const dir = tempDataDir();
     const cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      { stdio: "ignore" },
+    );
     const server = await startServer({ env: { LATCHKEY_TLS_CERT: cert, LATCHKEY_TLS_KEY: key } });
     const ca = execFileSync("cat", [cert]);
     const health = healthClient(`127.0.0.1:${server.port}`, grpc.credentials.createSsl(ca));
     try {
       expect(await healthCheck(health, "")).toEqual({ status: "SERVING" });
-      const body = await new Promise<{ status: number; alpn: string | false; text: string }>((resolve, reject) => {
+      const body = await new Promise<{ status: number; alpn: string | false | null; text: string }>((resolve, reject) => {
         const req = https.request(
           `${server.baseUrl}/zitadel.user.v2.UserService/GetUserByID`,
-          { method: "POST", ca, ALPNProtocols: ["http/1.1"], headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}` } },
+          {
+            method: "POST",
+            agent: new https.Agent({ ca, ALPNProtocols: ["http/1.1"] }),
+            headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}` },
+          },
           (res) => {
             const alpn = (res.socket as import("node:tls").TLSSocket).alpnProtocol;
             let text = "";

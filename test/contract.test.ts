@@ -1,0 +1,50 @@
+import { ScalarType, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import { UserService as ReferenceUserService } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
+import { describe, expect, it } from "vitest";
+import { UserService } from "../gen/zitadel/user/v2/user_service_pb.js";
+
+/** What the wire depends on: number, name (for JSON), kind, type, cardinality, oneof. */
+function shape(field: DescField) {
+  const type =
+    field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar")
+      ? ScalarType[field.scalar!]
+      : field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum")
+        ? field.enum!.typeName
+        : field.message?.typeName;
+  return { number: field.number, name: field.name, jsonName: field.jsonName, kind: field.fieldKind, type, oneof: field.oneof?.name };
+}
+
+/** Walks every message reachable from our service and checks it against ZITADEL's published one. */
+function compareMessages(ours: DescMessage, reference: DescMessage, seen = new Set<string>()): void {
+  if (seen.has(ours.typeName)) return;
+  seen.add(ours.typeName);
+  expect(ours.typeName).toBe(reference.typeName);
+  for (const field of ours.fields) {
+    const counterpart = reference.fields.find((f) => f.number === field.number);
+    expect(counterpart, `${ours.typeName}.${field.name} (${field.number}) is not in ZITADEL's message`).toBeDefined();
+    expect(shape(field), `${ours.typeName}.${field.name}`).toEqual(shape(counterpart!));
+    if (field.enum && counterpart!.enum) {
+      for (const value of field.enum.values) {
+        expect(counterpart!.enum.values.find((v) => v.number === value.number)?.name).toBe(value.name);
+      }
+    }
+    if (field.message && counterpart!.message && !field.message.typeName.startsWith("google.protobuf.")) {
+      compareMessages(field.message, counterpart!.message, seen);
+    }
+  }
+}
+
+describe("wire contract", () => {
+  it("serves ZITADEL's UserService methods with the same names, messages, fields and numbers", () => {
+    const reference: DescService = ReferenceUserService;
+    expect(UserService.typeName).toBe(reference.typeName);
+    for (const method of UserService.methods) {
+      const counterpart = reference.methods.find((m) => m.name === method.name);
+      expect(counterpart, `${method.name} is not a ZITADEL method`).toBeDefined();
+      expect(method.methodKind).toBe(counterpart!.methodKind);
+      compareMessages(method.input, counterpart!.input);
+      compareMessages(method.output, counterpart!.output);
+    }
+    expect(UserService.methods.map((m) => m.name).sort()).toEqual(["AddHumanUser", "GetUserByID", "PasswordReset", "SetPassword"]);
+  });
+});

@@ -1,0 +1,73 @@
+import bcrypt from "bcrypt";
+import { describe, expect, it } from "vitest";
+import { generateCode, normalizeCode } from "../../src/crypto/codes.js";
+import { digestsEqual, keyedDigest } from "../../src/crypto/digest.js";
+import { isImportableBcryptHash, PasswordHasher } from "../../src/crypto/password-hasher.js";
+import { open, seal } from "../../src/crypto/sealed-box.js";
+
+const hasher = new PasswordHasher(4, 2);
+
+describe("password hashing", () => {
+  it("records its scheme and cost, and verifies", async () => {
+    const hash = await hasher.hash("Corr3ct-Horse!");
+    expect(hash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
+    expect(await hasher.verify("Corr3ct-Horse!", hash)).toEqual({ matches: true, needsRehash: false });
+    expect(await hasher.verify("corr3ct-Horse!", hash)).toEqual({ matches: false, needsRehash: false });
+  });
+
+  it("makes every byte count past bcrypt's 72", async () => {
+    const prefix = "x".repeat(72);
+    const hash = await hasher.hash(prefix + "a");
+    expect((await hasher.verify(prefix + "b", hash)).matches).toBe(false);
+    expect((await hasher.verify(prefix, hash)).matches).toBe(false);
+    expect((await hasher.verify(prefix + "a", hash)).matches).toBe(true);
+  });
+
+  it("verifies imported standard bcrypt hashes and asks to upgrade them", async () => {
+    const imported = bcrypt.hashSync("Imp0rted!", 4);
+    expect(await hasher.verify("Imp0rted!", imported)).toEqual({ matches: true, needsRehash: true });
+    expect(await hasher.verify("Imp0rted!", imported.replace("$2b$", "$2y$"))).toEqual({ matches: true, needsRehash: true });
+    expect(await hasher.verify("Wrong!", imported)).toEqual({ matches: false, needsRehash: false });
+  });
+
+  it("asks to upgrade a hash of another cost", async () => {
+    const cheaper = await new PasswordHasher(5, 1).hash("Corr3ct-Horse!");
+    expect(await hasher.verify("Corr3ct-Horse!", cheaper)).toEqual({ matches: true, needsRehash: true });
+  });
+
+  it("knows an importable hash", () => {
+    expect(isImportableBcryptHash(bcrypt.hashSync("x", 4))).toBe(true);
+    expect(isImportableBcryptHash("$2b$03$" + "a".repeat(53))).toBe(false);
+    expect(isImportableBcryptHash("$1$md5$whatever")).toBe(false);
+  });
+
+  it("never verifies against a malformed stored hash", async () => {
+    expect(await hasher.verify("", "garbage")).toEqual({ matches: false, needsRehash: false });
+  });
+});
+
+describe("codes, digests and sealing", () => {
+  it("generates codes of 10 unambiguous characters", () => {
+    const codes = new Set(Array.from({ length: 500 }, generateCode));
+    expect(codes.size).toBe(500);
+    for (const code of codes) expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{10}$/);
+    expect(normalizeCode(" acd3 ")).toBe("ACD3");
+  });
+
+  it("digests with a key, and compares digests", () => {
+    const key = Buffer.alloc(32, 1);
+    const digest = keyedDigest(key, "a", "bc");
+    expect(digest).not.toContain("bc");
+    expect(digestsEqual(digest, keyedDigest(key, "a", "bc"))).toBe(true);
+    expect(digestsEqual(digest, keyedDigest(key, "ab", "c"))).toBe(false);
+    expect(digestsEqual(digest, keyedDigest(Buffer.alloc(32, 2), "a", "bc"))).toBe(false);
+  });
+
+  it("seals a secret so only the key opens it", () => {
+    const key = Buffer.alloc(32, 7);
+    const sealed = seal(key, "ACDEFGHJKM");
+    expect(sealed).not.toContain("ACDEFGHJKM");
+    expect(open(key, sealed)).toBe("ACDEFGHJKM");
+    expect(() => open(Buffer.alloc(32, 8), sealed)).toThrow();
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
+import { renderLink, urlTemplateViolations } from "../../src/domain/url-template.js";
+import { checkEmail, loginNameKey, Violations } from "../../src/domain/user-input.js";
+
+const describeAll = (password: string, policy = DEFAULT_PASSWORD_POLICY) =>
+  passwordViolations(password, policy, "p").map((v) => v.description);
+
+describe("password policy", () => {
+  it("accepts a password meeting every rule, in any script", () => {
+    expect(describeAll("Corr3ct-Horse!")).toEqual([]);
+    expect(describeAll("Ünïcødé-Pässwört1")).toEqual([]);
+  });
+
+  it("names each broken rule", () => {
+    expect(describeAll("")).toEqual(["a password is required"]);
+    expect(describeAll("short")).toEqual([
+      "must be at least 8 characters long",
+      "must contain an upper case letter",
+      "must contain a number",
+      "must contain a symbol or punctuation character",
+    ]);
+    expect(describeAll("ALLUPPER1!")).toEqual(["must contain a lower case letter"]);
+  });
+
+  it("counts characters, not bytes, up to 200", () => {
+    expect(describeAll("Aa1!" + "é".repeat(196))).toEqual([]);
+    expect(describeAll("Aa1!" + "é".repeat(197))).toEqual(["must be at most 200 characters long"]);
+  });
+
+  it("follows a relaxed configuration", () => {
+    const relaxed = { minLength: 4, requireUppercase: false, requireLowercase: false, requireNumber: false, requireSymbol: false };
+    expect(describeAll("abcd", relaxed)).toEqual([]);
+    expect(describeAll("abc", relaxed)).toEqual(["must be at least 4 characters long"]);
+  });
+});
+
+describe("reset link templates", () => {
+  it("fills placeholders URL-encoded", () => {
+    expect(renderLink("https://x.example/r?u={{.UserID}}&c={{.Code}}&o={{.OrgID}}", { userId: "a&b", code: "C D", orgId: "1" })).toBe(
+      "https://x.example/r?u=a%26b&c=C%20D&o=1",
+    );
+  });
+
+  it("accepts only absolute http(s) links", () => {
+    expect(urlTemplateViolations("https://x.example/{{.Code}}", "f")).toEqual([]);
+    for (const bad of ["ftp://x.example/{{.Code}}", "javascript:alert(1)", "/path", "x".repeat(2001)]) {
+      expect(urlTemplateViolations(bad, "f")).toHaveLength(1);
+    }
+  });
+});
+
+describe("user input", () => {
+  it("checks e-mail syntax", () => {
+    for (const good of ["a@b.co", "first.last+tag@sub.example.org"]) {
+      const v = new Violations();
+      checkEmail(v, "e", good);
+      expect(v.list).toEqual([]);
+    }
+    for (const bad of ["", "a@b", "a b@c.de", "@c.de", "a@@c.de", "a@c..de"]) {
+      const v = new Violations();
+      checkEmail(v, "e", bad);
+      expect(v.list, bad).toHaveLength(1);
+    }
+  });
+
+  it("compares login names case-insensitively", () => {
+    expect(loginNameKey("Ada@Example.COM")).toBe(loginNameKey("ada@example.com"));
+  });
+});

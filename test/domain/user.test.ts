@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { MAX_CODE_ATTEMPTS } from "../../src/domain/password-code.js";
+import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
+
+const T0 = 1_700_000_000_000;
+
+function added(): UserState {
+  const [event] = decide(
+    {
+      type: "AddHumanUser",
+      userId: "u1",
+      orgId: "o1",
+      username: "ada",
+      email: "ada@example.com",
+      emailVerified: false,
+      phone: null,
+      phoneVerified: false,
+      profile: { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" },
+      password: { hash: "old-hash", changeRequired: false },
+    },
+    null,
+    T0,
+  ).events;
+  return evolve(null, { event: event!, aggregateId: "u1", owner: "o1", sequence: 1, createdAt: T0 });
+}
+
+/** Decides and applies, as the application does, returning the new state and the decision. */
+function run(state: UserState, command: UserCommand, now: number) {
+  const decision = decide(command, state, now);
+  const next = decision.events.reduce(
+    (s, event, i) => evolve(s, { event, aggregateId: s.userId, owner: s.orgId, sequence: s.sequence + 1 + i, createdAt: now }),
+    state,
+  );
+  return { next, decision };
+}
+
+const requestCode = (digest: string, expiresAt: number): UserCommand => ({
+  type: "RequestPasswordCode",
+  codeDigest: digest,
+  expiresAt,
+  medium: "returned",
+});
+const setByCode = (matches: boolean): UserCommand => ({
+  type: "SetPassword",
+  verification: { kind: "verification_code", matches },
+  newPasswordHash: "new-hash",
+  changeRequired: false,
+  sameAsCurrent: false,
+  currentHashOutdated: false,
+});
+
+describe("the user decider", () => {
+  it("adds a user once", () => {
+    const state = added();
+    expect(state).toMatchObject({
+      userId: "u1",
+      orgId: "o1",
+      sequence: 1,
+      passwordHash: "old-hash",
+      passwordChangedAt: T0,
+      passwordCode: null,
+    });
+    expect(decide({ ...({} as UserCommand), type: "AddHumanUser" } as UserCommand, state, T0).error?.reason).toBe("USER_ID_TAKEN");
+  });
+
+  it("refuses commands on a user that does not exist", () => {
+    expect(decide(requestCode("d", T0 + 1), null, T0).error?.reason).toBe("USER_NOT_FOUND");
+  });
+
+  it("changes the password with an open, matching code and closes the code", () => {
+    const withCode = run(added(), requestCode("digest", T0 + 60_000), T0).next;
+    const { next, decision } = run(withCode, setByCode(true), T0 + 1000);
+    expect(decision.error).toBeUndefined();
+    expect(decision.events).toEqual([
+      { type: "user.human.password.changed", passwordHash: "new-hash", changeRequired: false, method: "verification_code" },
+    ]);
+    expect(next).toMatchObject({ passwordHash: "new-hash", passwordCode: null, passwordChangedAt: T0 + 1000, sequence: 3 });
+    expect(run(next, setByCode(true), T0 + 2000).decision.error?.reason).toBe("CODE_MISSING");
+  });
+
+  it("records a wrong code and voids the code after the maximum of wrong attempts", () => {
+    let state = run(added(), requestCode("digest", T0 + 60_000), T0).next;
+    for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) {
+      const { next, decision } = run(state, setByCode(false), T0 + i);
+      expect(decision.error?.reason).toBe("CODE_INVALID");
+      expect(decision.events).toEqual([{ type: "user.human.password.code.check.failed" }]);
+      state = next;
+    }
+    expect(state.passwordCode?.failedAttempts).toBe(MAX_CODE_ATTEMPTS);
+    const afterVoid = run(state, setByCode(true), T0 + 10);
+    expect(afterVoid.decision).toMatchObject({ events: [], error: { reason: "CODE_VOID" } });
+  });
+
+  it("refuses an expired code, at exactly its expiry", () => {
+    const state = run(added(), requestCode("digest", T0 + 1000), T0).next;
+    expect(run(state, setByCode(true), T0 + 999).decision.error).toBeUndefined();
+    expect(run(state, setByCode(true), T0 + 1000).decision.error?.reason).toBe("CODE_EXPIRED");
+  });
+
+  it("replaces an open code with a newer one, resetting the attempts", () => {
+    let state = run(added(), requestCode("first", T0 + 60_000), T0).next;
+    state = run(state, setByCode(false), T0).next;
+    state = run(state, requestCode("second", T0 + 120_000), T0).next;
+    expect(state.passwordCode).toEqual({ digest: "second", expiresAt: T0 + 120_000, failedAttempts: 0 });
+  });
+
+  it("checks the current password and refuses an unchanged one", () => {
+    const state = added();
+    const base = { type: "SetPassword", newPasswordHash: "h", changeRequired: false, currentHashOutdated: false } as const;
+    expect(
+      decide({ ...base, verification: { kind: "current_password", matches: false }, sameAsCurrent: false }, state, T0).error?.reason,
+    ).toBe("PASSWORD_INVALID");
+    expect(decide({ ...base, verification: { kind: "privileged" }, sameAsCurrent: true }, state, T0).error?.reason).toBe(
+      "PASSWORD_UNCHANGED",
+    );
+    const noPassword = { ...state, passwordHash: null };
+    expect(
+      decide({ ...base, verification: { kind: "current_password", matches: false }, sameAsCurrent: false }, noPassword, T0).error?.reason,
+    ).toBe("PASSWORD_NOT_SET");
+  });
+
+  it("keeps a fresh hash of an unchanged password when the old hash is outdated", () => {
+    const decision = decide(
+      {
+        type: "SetPassword",
+        verification: { kind: "current_password", matches: true },
+        newPasswordHash: "rehashed",
+        changeRequired: false,
+        sameAsCurrent: true,
+        currentHashOutdated: true,
+      },
+      added(),
+      T0,
+    );
+    expect(decision.error?.reason).toBe("PASSWORD_UNCHANGED");
+    expect(decision.events).toEqual<UserEvent[]>([{ type: "user.human.password.hash.upgraded", passwordHash: "rehashed" }]);
+  });
+});

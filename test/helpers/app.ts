@@ -1,0 +1,34 @@
+import { ensureDefaultOrg } from "../../src/app/bootstrap.js";
+import type { AppContext } from "../../src/app/context.js";
+import { KeyedLock } from "../../src/app/keyed-lock.js";
+import { deriveKeys } from "../../src/crypto/keys.js";
+import { PasswordHasher } from "../../src/crypto/password-hasher.js";
+import { DEFAULT_PASSWORD_POLICY } from "../../src/domain/password-policy.js";
+import type { Logger } from "../../src/log.js";
+import { openStore } from "../../src/store/store.js";
+import { tempDataDir } from "./server.js";
+
+/** The application layer on a real SQLite file, with a clock the test moves. */
+export function testApp(): AppContext & { now: { value: number }; logged: string[] } {
+  const store = openStore(tempDataDir());
+  const now = { value: 1_700_000_000_000 };
+  const logged: string[] = [];
+  const log: Logger = {
+    debug: (msg) => logged.push(msg),
+    info: (msg) => logged.push(msg),
+    warn: (msg) => logged.push(msg),
+    error: (msg) => logged.push(msg),
+  };
+  return {
+    store,
+    hasher: new PasswordHasher(4, 2),
+    keys: deriveKeys(Buffer.alloc(32, 3)),
+    log,
+    clock: () => now.value,
+    defaultOrgId: ensureDefaultOrg(store, now.value),
+    userLocks: new KeyedLock(),
+    settings: { codeTtlMs: 60_000, passwordPolicy: DEFAULT_PASSWORD_POLICY, resetUrlTemplate: "https://x.example/{{.Code}}" },
+    now,
+    logged,
+  };
+}

@@ -1,0 +1,124 @@
+import bcrypt from "bcrypt";
+import { describe, expect, it } from "vitest";
+import { addHumanUser } from "../../src/app/add-human-user.js";
+import { requestPasswordReset } from "../../src/app/password-reset.js";
+import { rebuildProjections } from "../../src/app/rebuild-projections.js";
+import { setPassword } from "../../src/app/set-password.js";
+import { writeUser } from "../../src/app/write-user.js";
+import { DomainError } from "../../src/domain/errors.js";
+import { testApp } from "../helpers/app.js";
+
+const actor = { id: "test" };
+const profile = { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" as const };
+
+async function newUser(app: ReturnType<typeof testApp>, password: { plaintext: string } | { bcryptHash: string }) {
+  const state = await addHumanUser(
+    app,
+    {
+      email: `${Math.random().toString(36).slice(2)}@example.com`,
+      emailVerified: false,
+      profile,
+      password: { ...password, changeRequired: false },
+    },
+    actor,
+  );
+  return state.userId;
+}
+
+describe("writes in the application layer", () => {
+  it("decides again on fresh state when another writer appends first", async () => {
+    const app = testApp();
+    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+    const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+    let interfered = false;
+    // Bypass the in-process queue, as a second process on the same database would.
+    const originalHash = app.hasher.hash.bind(app.hasher);
+    app.hasher.hash = async (password) => {
+      if (!interfered) {
+        interfered = true;
+        await requestPasswordReset(
+          { ...app, userLocks: { run: (_k: string, job: () => Promise<unknown>) => job() } as never },
+          userId,
+          { kind: "return_code" },
+          actor,
+        );
+      }
+      return originalHash(password);
+    };
+    const attempt = setPassword(
+      app,
+      { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
+      actor,
+    );
+    // The competing reset voided the code while our first decision was hashing: the retry sees that.
+    await expect(attempt).rejects.toMatchObject({ reason: "CODE_INVALID" });
+    expect(interfered).toBe(true);
+    expect(app.store.users.get(userId)!.passwordCode?.failedAttempts).toBe(1);
+  });
+
+  it("gives up with Aborted when conflicts never end", async () => {
+    const app = testApp();
+    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+    let round = 0;
+    const attempt = writeUser(app, userId, actor, async (state) => {
+      // Another writer always gets there first.
+      app.store.events.append(
+        {
+          aggregateType: "user",
+          aggregateId: userId,
+          owner: state!.orgId,
+          creator: "other",
+          expectedSequence: state!.sequence,
+          createdAt: round++,
+          events: [{ type: "user.human.password.code.check.failed", payload: {} }],
+        },
+        () => app.store.users.save({ ...state!, sequence: state!.sequence + 1 }),
+      );
+      return { events: [{ type: "user.human.password.code.check.failed" }] };
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DomainError);
+    await expect(attempt).rejects.toMatchObject({ reason: "CONCURRENT_MODIFICATION" });
+  });
+
+  it("upgrades an imported hash when its password is verified", async () => {
+    const app = testApp();
+    const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+    const same = setPassword(
+      app,
+      { userId, newPassword: "Imp0rted-Pass!", changeRequired: false, proof: { kind: "current_password", password: "Imp0rted-Pass!" } },
+      actor,
+    );
+    await expect(same).rejects.toMatchObject({ reason: "PASSWORD_UNCHANGED" });
+    const upgraded = app.store.users.get(userId)!;
+    expect(upgraded.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
+    expect(upgraded.sequence).toBe(2);
+    const types = app.store.db.prepare(`SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY sequence`).pluck().all(userId);
+    expect(types).toEqual(["user.human.added", "user.human.password.hash.upgraded"]);
+    expect(await app.hasher.verify("Imp0rted-Pass!", upgraded.passwordHash!)).toEqual({ matches: true, needsRehash: false });
+  });
+
+  it("expires codes on the clock it is given", async () => {
+    const app = testApp();
+    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+    const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+    app.now.value += app.settings.codeTtlMs;
+    const late = setPassword(
+      app,
+      { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
+      actor,
+    );
+    await expect(late).rejects.toMatchObject({ reason: "CODE_EXPIRED" });
+  });
+
+  it("rebuilds projections equal to the live ones", async () => {
+    const app = testApp();
+    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+    await requestPasswordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
+    await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: true, proof: { kind: "privileged" } }, actor);
+    await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+    const dump = () => ["users", "login_names", "orgs"].map((t) => app.store.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all());
+    const live = dump();
+    expect(rebuildProjections(app.store)).toBe(5);
+    expect(dump()).toEqual(live);
+  });
+});
