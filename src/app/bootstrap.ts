@@ -6,6 +6,7 @@ import type { Store } from "../store/store.js";
 
 export const ORG_AGGREGATE = "org";
 const DEFAULT_ORG_KEY = "default_org_id";
+const ADMIN_TOKEN_ISSUED_KEY = "admin_token_issued";
 export const BOOTSTRAP_ADMIN_ID = "bootstrap-admin";
 export const ALL_PERMISSIONS = "*";
 
@@ -39,18 +40,18 @@ export function ensureDefaultOrg(store: Store, now: number): string {
  * kept; a generated token is returned so the caller can print it, once.
  */
 export function ensureAdminToken(store: Store, keys: Keys, configured: string | undefined, now: number): string | null {
-  const token = { tokenId: BOOTSTRAP_ADMIN_ID, name: "bootstrap admin", permissions: [ALL_PERMISSIONS] };
-  if (configured !== undefined) {
-    store.tokens.put(token, tokenDigest(keys, configured), now);
-    return null;
-  }
-  if (store.settings.get("admin_token_issued") !== null) return null;
-  const generated = generateToken();
+  // Once any admin token exists, a start without one keeps it: only a fresh data dir generates.
+  if (configured === undefined && store.settings.get(ADMIN_TOKEN_ISSUED_KEY) !== null) return null;
+  const token = configured ?? generateToken();
   store.transaction(() => {
-    store.tokens.put(token, tokenDigest(keys, generated), now);
-    store.settings.set("admin_token_issued", String(now));
+    store.tokens.put(
+      { tokenId: BOOTSTRAP_ADMIN_ID, name: "bootstrap admin", permissions: [ALL_PERMISSIONS] },
+      tokenDigest(keys, token),
+      now,
+    );
+    store.settings.set(ADMIN_TOKEN_ISSUED_KEY, String(now));
   });
-  return generated;
+  return configured === undefined ? token : null;
 }
 
 export function tokenDigest(keys: Keys, token: string): string {

@@ -88,14 +88,14 @@ describe("health, CORS and protocols on one port", () => {
 });
 
 describe("graceful shutdown", () => {
-  it("finishes the call in flight on SIGTERM, closes the database and exits 0", async () => {
+  it.each(["SIGTERM", "SIGINT"] as const)("finishes the call in flight on %s, closes the database and exits 0", async (signal) => {
     // Cost 13 makes the call slow enough to be in flight when the signal arrives.
     const server = await startServer({ env: { LATCHKEY_LOG_LEVEL: "debug", LATCHKEY_BCRYPT_COST: "13" } });
     const client = createUserClient("grpc", server.baseUrl);
     try {
       const pending = client.call("AddHumanUser", humanUser(), server.adminToken);
       await waitFor(() => server.output().includes('"msg":"call started"'));
-      const exited = server.stop("SIGTERM");
+      const exited = server.stop(signal);
       const result = await pending;
       expect(ok(result).userId).toMatch(/^\d+$/);
       expect(await exited).toBe(0);
@@ -181,6 +181,25 @@ describe("the bootstrap admin token", () => {
       ok(await again.call("AddHumanUser", humanUser(), token));
     } finally {
       await second.stop();
+    }
+  });
+
+  it("is replaced by a configured one, which then stays after a start without configuration", async () => {
+    const dataDir = tempDataDir();
+    const generated = await startServer({ dataDir, adminToken: null });
+    const old = /Generated bootstrap admin token[^\n]*\n\s+(\S+)/.exec(generated.output())![1]!;
+    await generated.stop();
+    const configured = await startServer({ dataDir, adminToken: "configured-admin-token" });
+    const client = createUserClient("connect-json", configured.baseUrl);
+    failure(await client.call("AddHumanUser", humanUser(), old), "unauthenticated");
+    ok(await client.call("AddHumanUser", humanUser(), "configured-admin-token"));
+    await configured.stop();
+    const unconfigured = await startServer({ dataDir, adminToken: null });
+    try {
+      expect(unconfigured.output()).not.toContain("Generated bootstrap admin token");
+      ok(await createUserClient("connect-json", unconfigured.baseUrl).call("AddHumanUser", humanUser(), "configured-admin-token"));
+    } finally {
+      await unconfigured.stop();
     }
   });
 
