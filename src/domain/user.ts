@@ -12,6 +12,27 @@ export interface Profile {
   gender: Gender;
 }
 
+/** Who the user is, as given when the user was added. */
+export interface HumanIdentity {
+  username: string;
+  email: string;
+  emailVerified: boolean;
+  phone: string | null;
+  phoneVerified: boolean;
+  profile: Profile;
+}
+
+function identityOf(x: HumanIdentity): HumanIdentity {
+  return {
+    username: x.username,
+    email: x.email,
+    emailVerified: x.emailVerified,
+    phone: x.phone,
+    phoneVerified: x.phoneVerified,
+    profile: x.profile,
+  };
+}
+
 /** How a password change was authorised; kept on the event for the audit trail. */
 export type PasswordChangeMethod = "current_password" | "verification_code" | "privileged";
 
@@ -19,17 +40,7 @@ export type PasswordChangeMethod = "current_password" | "verification_code" | "p
 export type CodeMedium = "returned" | "email" | "sms";
 
 export type UserEvent =
-  | {
-      type: "user.human.added";
-      username: string;
-      email: string;
-      emailVerified: boolean;
-      phone: string | null;
-      phoneVerified: boolean;
-      profile: Profile;
-      passwordHash: string | null;
-      passwordChangeRequired: boolean;
-    }
+  | ({ type: "user.human.added"; passwordHash: string | null; passwordChangeRequired: boolean } & HumanIdentity)
   | { type: "user.human.password.changed"; passwordHash: string; changeRequired: boolean; method: PasswordChangeMethod }
   | { type: "user.human.password.hash.upgraded"; passwordHash: string }
   | { type: "user.human.password.code.added"; codeDigest: string; expiresAt: number; medium: CodeMedium }
@@ -44,18 +55,12 @@ export interface RecordedEvent<E = UserEvent> {
   createdAt: number;
 }
 
-export interface UserState {
+export interface UserState extends HumanIdentity {
   userId: string;
   orgId: string;
   sequence: number;
   createdAt: number;
   changedAt: number;
-  username: string;
-  email: string;
-  emailVerified: boolean;
-  phone: string | null;
-  phoneVerified: boolean;
-  profile: Profile;
   passwordHash: string | null;
   passwordChangeRequired: boolean;
   passwordChangedAt: number | null;
@@ -65,21 +70,17 @@ export interface UserState {
 export function evolve(state: UserState | null, recorded: RecordedEvent): UserState {
   const { event } = recorded;
   if (event.type === "user.human.added") {
+    const { passwordHash, passwordChangeRequired } = event;
     return {
+      ...identityOf(event),
       userId: recorded.aggregateId,
       orgId: recorded.owner,
       sequence: recorded.sequence,
       createdAt: recorded.createdAt,
       changedAt: recorded.createdAt,
-      username: event.username,
-      email: event.email,
-      emailVerified: event.emailVerified,
-      phone: event.phone,
-      phoneVerified: event.phoneVerified,
-      profile: event.profile,
-      passwordHash: event.passwordHash,
-      passwordChangeRequired: event.passwordChangeRequired,
-      passwordChangedAt: event.passwordHash === null ? null : recorded.createdAt,
+      passwordHash,
+      passwordChangeRequired,
+      passwordChangedAt: passwordHash === null ? null : recorded.createdAt,
       passwordCode: null,
     };
   }
@@ -110,18 +111,7 @@ export type Verification =
   { kind: "current_password"; matches: boolean } | { kind: "verification_code"; matches: boolean } | { kind: "privileged" };
 
 export type UserCommand =
-  | {
-      type: "AddHumanUser";
-      userId: string;
-      orgId: string;
-      username: string;
-      email: string;
-      emailVerified: boolean;
-      phone: string | null;
-      phoneVerified: boolean;
-      profile: Profile;
-      password: { hash: string; changeRequired: boolean } | null;
-    }
+  | ({ type: "AddHumanUser"; userId: string; orgId: string; password: { hash: string; changeRequired: boolean } | null } & HumanIdentity)
   | {
       type: "SetPassword";
       verification: Verification;
@@ -149,12 +139,7 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
     if (state !== null) return reject(new DomainError("USER_ID_TAKEN", "a user with this id already exists"));
     return accept({
       type: "user.human.added",
-      username: command.username,
-      email: command.email,
-      emailVerified: command.emailVerified,
-      phone: command.phone,
-      phoneVerified: command.phoneVerified,
-      profile: command.profile,
+      ...identityOf(command),
       passwordHash: command.password?.hash ?? null,
       passwordChangeRequired: command.password?.changeRequired ?? false,
     });

@@ -1,13 +1,5 @@
+import type { OrgState as Org } from "../domain/org.js";
 import type { Db } from "./database.js";
-
-export interface Org {
-  orgId: string;
-  name: string;
-  domain: string;
-  sequence: number;
-  createdAt: number;
-  changedAt: number;
-}
 
 interface OrgRow {
   org_id: string;

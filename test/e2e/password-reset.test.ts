@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserClient, PROTOCOLS, type UserClient } from "../helpers/clients.js";
+import { clientFor, PROTOCOLS } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok } from "../helpers/fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -32,23 +32,17 @@ function outboxFor(userId: string): OutboxRow[] {
 }
 
 describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
-  let client: UserClient;
-  let admin: string;
-  beforeAll(() => {
-    client = createUserClient(protocol, server.baseUrl);
-    admin = server.adminToken;
-  });
-  afterAll(() => client.close());
+  const client = clientFor(protocol, () => server);
 
   async function newUser(extra: Record<string, unknown> = {}): Promise<{ userId: string; email: string }> {
     const request = humanUser(extra);
-    const userId = ok(await client.call("AddHumanUser", request, admin)).userId as string;
+    const userId = ok(await client.call("AddHumanUser", request, client.admin)).userId as string;
     return { userId, email: (request.email as { email: string }).email };
   }
 
   it("returns a code to a privileged caller, with details, and queues nothing", async () => {
     const { userId } = await newUser();
-    const reset = ok(await client.call("PasswordReset", { userId, returnCode: {} }, admin));
+    const reset = ok(await client.call("PasswordReset", { userId, returnCode: {} }, client.admin));
     expect(reset.verificationCode).toMatch(/^[A-Z0-9]{10}$/);
     expect(reset.details.sequence).toBe("2");
     expect(reset.details.resourceOwner).toMatch(/^\d+$/);
@@ -62,7 +56,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
       await client.call(
         "PasswordReset",
         { userId, sendLink: { notificationType: "NOTIFICATION_TYPE_Email", urlTemplate: template } },
-        admin,
+        client.admin,
       ),
     );
     expect(reset.verificationCode).toBeUndefined();
@@ -77,7 +71,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
 
   it("sends a link by e-mail with the configured template when no medium is given", async () => {
     const { userId } = await newUser();
-    ok(await client.call("PasswordReset", { userId }, admin));
+    ok(await client.call("PasswordReset", { userId }, client.admin));
     const [row] = outboxFor(userId);
     expect(row!.channel).toBe("email");
     expect(JSON.parse(row!.payload).urlTemplate).toBe("https://login.example.com/reset?u={{.UserID}}&c={{.Code}}");
@@ -85,14 +79,20 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
 
   it("queues an SMS for a user with a phone and refuses one without", async () => {
     const withPhone = await newUser({ phone: { phone: "+41 79 123 45 67" } });
-    ok(await client.call("PasswordReset", { userId: withPhone.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } }, admin));
+    ok(
+      await client.call(
+        "PasswordReset",
+        { userId: withPhone.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } },
+        client.admin,
+      ),
+    );
     expect(outboxFor(withPhone.userId)[0]).toMatchObject({ channel: "sms", recipient: "+41 79 123 45 67" });
 
     const without = await newUser();
     const result = await client.call(
       "PasswordReset",
       { userId: without.userId, sendLink: { notificationType: "NOTIFICATION_TYPE_SMS" } },
-      admin,
+      client.admin,
     );
     failure(result, "failed_precondition", "PHONE_MISSING");
     expect(outboxFor(without.userId)).toEqual([]);
@@ -101,14 +101,14 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
   it("refuses a url_template that is not an absolute http(s) URL", async () => {
     const { userId } = await newUser();
     for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url"]) {
-      const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, admin), "invalid_argument");
+      const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, client.admin), "invalid_argument");
       expect(error.violations[0]!.field).toBe("send_link.url_template");
     }
     expect(outboxFor(userId)).toEqual([]);
   });
 
   it("answers NotFound for an unknown user and Unauthenticated for anonymous callers", async () => {
-    failure(await client.call("PasswordReset", { userId: "no-such-user", returnCode: {} }, admin), "not_found", "USER_NOT_FOUND");
+    failure(await client.call("PasswordReset", { userId: "no-such-user", returnCode: {} }, client.admin), "not_found", "USER_NOT_FOUND");
     const { userId } = await newUser();
     failure(await client.call("PasswordReset", { userId, returnCode: {} }), "unauthenticated");
     failure(await client.call("PasswordReset", { userId, sendLink: {} }), "unauthenticated");

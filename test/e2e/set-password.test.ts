@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserClient, PROTOCOLS, type UserClient } from "../helpers/clients.js";
+import { clientFor, createUserClient, PROTOCOLS } from "../helpers/clients.js";
 import { eventTypes, openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -14,41 +14,39 @@ afterAll(async () => {
 });
 
 describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
-  let client: UserClient;
-  let admin: string;
-  beforeAll(() => {
-    client = createUserClient(protocol, server.baseUrl);
-    admin = server.adminToken;
-  });
-  afterAll(() => client.close());
+  const client = clientFor(protocol, () => server);
 
   async function newUser(password = STRONG_PASSWORD): Promise<string> {
-    return ok(await client.call("AddHumanUser", humanUser({ password: { password } }), admin)).userId;
+    return ok(await client.call("AddHumanUser", humanUser({ password: { password } }), client.admin)).userId;
   }
   async function resetCode(userId: string): Promise<string> {
-    return ok(await client.call("PasswordReset", { userId, returnCode: {} }, admin)).verificationCode;
+    return ok(await client.call("PasswordReset", { userId, returnCode: {} }, client.admin)).verificationCode;
   }
   const set = (userId: string, password: string, verification: Record<string, string> = {}, token?: string) =>
     client.call("SetPassword", { userId, newPassword: { password }, ...verification }, token);
 
   it("changes the password with the current one, and only the new one verifies afterwards", async () => {
     const userId = await newUser();
-    const changed = ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin));
+    const changed = ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin));
     expect(changed.details.sequence).toBe("2");
     expect(changed.details.resourceOwner).toMatch(/^\d+$/);
-    failure(await set(userId, "Thr33-Password!", { currentPassword: STRONG_PASSWORD }, admin), "invalid_argument", "PASSWORD_INVALID");
-    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
-    const user = ok(await client.call("GetUserByID", { userId }, admin));
+    failure(
+      await set(userId, "Thr33-Password!", { currentPassword: STRONG_PASSWORD }, client.admin),
+      "invalid_argument",
+      "PASSWORD_INVALID",
+    );
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, client.admin));
+    const user = ok(await client.call("GetUserByID", { userId }, client.admin));
     expect(user.details.sequence).toBe("3");
     expect(user.user.human.passwordChanged).toBe(user.details.changeDate);
   });
 
   it("lets a privileged caller set a password without verification, with change_required", async () => {
     const userId = await newUser();
-    ok(await client.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD, changeRequired: true } }, admin));
-    const user = ok(await client.call("GetUserByID", { userId }, admin));
+    ok(await client.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD, changeRequired: true } }, client.admin));
+    const user = ok(await client.call("GetUserByID", { userId }, client.admin));
     expect(user.user.human.passwordChangeRequired).toBe(true);
-    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, client.admin));
   });
 
   it("refuses anonymous callers without a code", async () => {
@@ -60,41 +58,45 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
 
   it("refuses a new password that breaks the policy, listing every rule", async () => {
     const userId = await newUser();
-    const error = failure(await set(userId, "lowercase", {}, admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+    const error = failure(await set(userId, "lowercase", {}, client.admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
     expect(error.violations).toEqual([
       { field: "new_password.password", description: "must contain an upper case letter" },
       { field: "new_password.password", description: "must contain a number" },
       { field: "new_password.password", description: "must contain a symbol or punctuation character" },
     ]);
     const tooLong = "Aa1!".repeat(50) + "x";
-    const long = failure(await set(userId, tooLong, {}, admin), "invalid_argument");
+    const long = failure(await set(userId, tooLong, {}, client.admin), "invalid_argument");
     expect(long.violations).toEqual([{ field: "new_password.password", description: "must be at most 200 characters long" }]);
-    failure(await client.call("SetPassword", { userId }, admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+    failure(await client.call("SetPassword", { userId }, client.admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
   });
 
   it("refuses a new password equal to the current one, on every path", async () => {
     const userId = await newUser();
     const error = failure(
-      await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin),
+      await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin),
       "invalid_argument",
       "PASSWORD_UNCHANGED",
     );
     expect(error.message).toMatch(/differ/);
-    failure(await set(userId, STRONG_PASSWORD, {}, admin), "invalid_argument", "PASSWORD_UNCHANGED");
+    failure(await set(userId, STRONG_PASSWORD, {}, client.admin), "invalid_argument", "PASSWORD_UNCHANGED");
     failure(await set(userId, STRONG_PASSWORD, { verificationCode: await resetCode(userId) }), "invalid_argument", "PASSWORD_UNCHANGED");
   });
 
   it("compares passwords in full: a shared 72-byte prefix does not verify", async () => {
     const prefix = "Aa1!".repeat(18); // 72 bytes
     const userId = await newUser(prefix + "tail-one");
-    failure(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, admin), "invalid_argument", "PASSWORD_INVALID");
-    failure(await set(userId, OTHER_PASSWORD, { currentPassword: prefix }, admin), "invalid_argument", "PASSWORD_INVALID");
-    ok(await set(userId, prefix + "tail-two", { currentPassword: prefix + "tail-one" }, admin));
-    ok(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, admin));
+    failure(
+      await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, client.admin),
+      "invalid_argument",
+      "PASSWORD_INVALID",
+    );
+    failure(await set(userId, OTHER_PASSWORD, { currentPassword: prefix }, client.admin), "invalid_argument", "PASSWORD_INVALID");
+    ok(await set(userId, prefix + "tail-two", { currentPassword: prefix + "tail-one" }, client.admin));
+    ok(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, client.admin));
   });
 
   it("answers NotFound for an unknown user", async () => {
-    failure(await set("no-such-user", OTHER_PASSWORD, {}, admin), "not_found", "USER_NOT_FOUND");
+    failure(await set("no-such-user", OTHER_PASSWORD, {}, client.admin), "not_found", "USER_NOT_FOUND");
     failure(await set("no-such-user", OTHER_PASSWORD, { verificationCode: "ACDEFGHJKM" }), "not_found", "USER_NOT_FOUND");
   });
 
@@ -104,7 +106,7 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{10}$/);
     ok(await set(userId, OTHER_PASSWORD, { verificationCode: code }));
     failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
-    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, admin));
+    ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, client.admin));
   });
 
   it("accepts a code typed in lower case", async () => {
@@ -135,7 +137,7 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
   it("voids an open code when the password is changed another way", async () => {
     const userId = await newUser();
     const code = await resetCode(userId);
-    ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, admin));
+    ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin));
     failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
   });
 

@@ -1,6 +1,6 @@
 import bcrypt from "bcrypt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserClient, PROTOCOLS, type UserClient } from "../helpers/clients.js";
+import { clientFor, PROTOCOLS } from "../helpers/clients.js";
 import { failure, humanUser, ok, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -13,13 +13,7 @@ afterAll(async () => {
 });
 
 describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
-  let client: UserClient;
-  let admin: string;
-  beforeAll(() => {
-    client = createUserClient(protocol, server.baseUrl);
-    admin = server.adminToken;
-  });
-  afterAll(() => client.close());
+  const client = clientFor(protocol, () => server);
 
   it("creates a user and reads it back with details", async () => {
     const before = Date.now();
@@ -27,14 +21,14 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
       profile: { givenName: "Grace", familyName: "Hopper", nickName: "Amazing", gender: "GENDER_FEMALE", preferredLanguage: "en" },
       phone: { phone: "+41791234567" },
     });
-    const added = ok(await client.call("AddHumanUser", request, admin));
+    const added = ok(await client.call("AddHumanUser", request, client.admin));
     expect(added.userId).toMatch(/^\d{18}$/);
     expect(added.details.sequence).toBe("1");
     expect(added.details.changeDate).toBeGreaterThanOrEqual(before - 1000);
     expect(added.details.changeDate).toBeLessThanOrEqual(Date.now() + 1000);
     expect(added.details.resourceOwner).toMatch(/^\d+$/);
 
-    const got = ok(await client.call("GetUserByID", { userId: added.userId }, admin));
+    const got = ok(await client.call("GetUserByID", { userId: added.userId }, client.admin));
     expect(got.details).toMatchObject({ sequence: "1", resourceOwner: added.details.resourceOwner, changeDate: added.details.changeDate });
     expect(got.user).toMatchObject({
       userId: added.userId,
@@ -63,9 +57,9 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
       email: { email, isVerified: true },
       password: { password: STRONG_PASSWORD, changeRequired: true },
     });
-    const added = ok(await client.call("AddHumanUser", request, admin));
+    const added = ok(await client.call("AddHumanUser", request, client.admin));
     expect(added.userId).toBe(userId);
-    const got = ok(await client.call("GetUserByID", { userId }, admin));
+    const got = ok(await client.call("GetUserByID", { userId }, client.admin));
     expect(got.user.username).toBe(email);
     expect(got.user.human.email).toEqual({ email, isVerified: true });
     expect(got.user.human.passwordChangeRequired).toBe(true);
@@ -73,20 +67,20 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
 
   it("creates a user without a password", async () => {
     const request = humanUser({ password: undefined });
-    const added = ok(await client.call("AddHumanUser", request, admin));
-    const got = ok(await client.call("GetUserByID", { userId: added.userId }, admin));
+    const added = ok(await client.call("AddHumanUser", request, client.admin));
+    const got = ok(await client.call("GetUserByID", { userId: added.userId }, client.admin));
     expect(got.user.human.passwordChanged).toBeUndefined();
   });
 
   it("refuses a duplicate username or e-mail, case-insensitively, and a duplicate id", async () => {
     const first = humanUser({ userId: unique("id") });
-    ok(await client.call("AddHumanUser", first, admin));
+    ok(await client.call("AddHumanUser", first, client.admin));
     const sameName = humanUser({ username: (first.username as string).toUpperCase() });
-    failure(await client.call("AddHumanUser", sameName, admin), "already_exists", "USERNAME_TAKEN");
+    failure(await client.call("AddHumanUser", sameName, client.admin), "already_exists", "USERNAME_TAKEN");
     const sameEmail = humanUser({ email: { email: (first.email as { email: string }).email.toUpperCase() } });
-    failure(await client.call("AddHumanUser", sameEmail, admin), "already_exists", "EMAIL_TAKEN");
+    failure(await client.call("AddHumanUser", sameEmail, client.admin), "already_exists", "EMAIL_TAKEN");
     const sameId = humanUser({ userId: first.userId });
-    failure(await client.call("AddHumanUser", sameId, admin), "already_exists", "USER_ID_TAKEN");
+    failure(await client.call("AddHumanUser", sameId, client.admin), "already_exists", "USER_ID_TAKEN");
   });
 
   it("lists every invalid field at once", async () => {
@@ -96,7 +90,7 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
       email: { email: "not-an-email" },
       password: { password: "short" },
     };
-    const error = failure(await client.call("AddHumanUser", request, admin), "invalid_argument", "INVALID_ARGUMENT");
+    const error = failure(await client.call("AddHumanUser", request, client.admin), "invalid_argument", "INVALID_ARGUMENT");
     const fields = error.violations.map((v) => v.field);
     expect(fields).toEqual(
       expect.arrayContaining(["username", "profile.given_name", "profile.family_name", "email.email", "password.password"]),
@@ -105,7 +99,7 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
   });
 
   it("refuses a missing profile and e-mail", async () => {
-    const error = failure(await client.call("AddHumanUser", {}, admin), "invalid_argument");
+    const error = failure(await client.call("AddHumanUser", {}, client.admin), "invalid_argument");
     expect(error.violations.map((v) => v.field)).toEqual(
       expect.arrayContaining(["profile.given_name", "profile.family_name", "email.email"]),
     );
@@ -113,7 +107,7 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
 
   it("reports every broken password rule", async () => {
     const error = failure(
-      await client.call("AddHumanUser", humanUser({ password: { password: "abc" } }), admin),
+      await client.call("AddHumanUser", humanUser({ password: { password: "abc" } }), client.admin),
       "invalid_argument",
       "PASSWORD_POLICY_VIOLATED",
     );
@@ -128,49 +122,49 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
 
   it("imports a bcrypt hash that is not a bcrypt hash: invalid argument", async () => {
     const error = failure(
-      await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash: "md5:abc" } }), admin),
+      await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash: "md5:abc" } }), client.admin),
       "invalid_argument",
     );
     expect(error.violations[0]!.field).toBe("hashed_password.hash");
   });
 
   it("accepts an existing organization by id or domain and refuses an unknown one", async () => {
-    const first = ok(await client.call("AddHumanUser", humanUser(), admin));
+    const first = ok(await client.call("AddHumanUser", humanUser(), client.admin));
     const orgId = first.details.resourceOwner as string;
-    const byId = ok(await client.call("AddHumanUser", humanUser({ organization: { orgId } }), admin));
+    const byId = ok(await client.call("AddHumanUser", humanUser({ organization: { orgId } }), client.admin));
     expect(byId.details.resourceOwner).toBe(orgId);
-    const byDomain = ok(await client.call("AddHumanUser", humanUser({ organization: { orgDomain: "default" } }), admin));
+    const byDomain = ok(await client.call("AddHumanUser", humanUser({ organization: { orgDomain: "default" } }), client.admin));
     expect(byDomain.details.resourceOwner).toBe(orgId);
-    failure(await client.call("AddHumanUser", humanUser({ organization: { orgId: "404" } }), admin), "not_found", "ORG_NOT_FOUND");
+    failure(await client.call("AddHumanUser", humanUser({ organization: { orgId: "404" } }), client.admin), "not_found", "ORG_NOT_FOUND");
   });
 
   it("answers NotFound for an unknown user id and InvalidArgument for an empty one", async () => {
-    failure(await client.call("GetUserByID", { userId: "no-such-user" }, admin), "not_found", "USER_NOT_FOUND");
-    failure(await client.call("GetUserByID", { userId: "" }, admin), "invalid_argument");
+    failure(await client.call("GetUserByID", { userId: "no-such-user" }, client.admin), "not_found", "USER_NOT_FOUND");
+    failure(await client.call("GetUserByID", { userId: "" }, client.admin), "invalid_argument");
   });
 
   it("needs a valid bearer token", async () => {
     failure(await client.call("AddHumanUser", humanUser()), "unauthenticated");
     failure(await client.call("GetUserByID", { userId: "x" }), "unauthenticated");
     failure(await client.call("GetUserByID", { userId: "x" }, "wrong-token"), "unauthenticated");
-    failure(await client.call("AddHumanUser", humanUser(), admin + "x"), "unauthenticated");
+    failure(await client.call("AddHumanUser", humanUser(), client.admin + "x"), "unauthenticated");
   });
 
   it("imports a standard bcrypt hash ($2b$ and $2y$) that verifies afterwards", async () => {
     for (const prefix of ["$2b$", "$2y$"]) {
       const hash = bcrypt.hashSync(STRONG_PASSWORD, 5).replace(/^\$2b\$/, prefix);
-      const added = ok(await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash } }), admin));
+      const added = ok(await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash } }), client.admin));
       const wrong = await client.call(
         "SetPassword",
         { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: "Wrong-Pass1!" },
-        admin,
+        client.admin,
       );
       failure(wrong, "invalid_argument", "PASSWORD_INVALID");
       ok(
         await client.call(
           "SetPassword",
           { userId: added.userId, newPassword: { password: "N3w-Password!" }, currentPassword: STRONG_PASSWORD },
-          admin,
+          client.admin,
         ),
       );
     }

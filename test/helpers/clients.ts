@@ -1,5 +1,6 @@
 import { fromBinary, fromJson, toJson, type DescMethod, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { afterAll, beforeAll } from "vitest";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -55,6 +56,26 @@ export function createUserClient(protocol: Protocol, baseUrl: string): UserClien
     case "connect-json":
       return connectJsonClient(baseUrl);
   }
+}
+
+/** A client for one describe block: connected before its tests, closed after them; `admin` is the server's admin token. */
+export function clientFor(
+  protocol: Protocol,
+  server: () => { baseUrl: string; adminToken: string },
+): UserClient & { readonly admin: string } {
+  let inner: UserClient | undefined;
+  beforeAll(() => {
+    inner = createUserClient(protocol, server().baseUrl);
+  });
+  afterAll(() => inner?.close());
+  return {
+    protocol,
+    call: (method, request, token) => inner!.call(method, request, token),
+    close: () => inner?.close(),
+    get admin() {
+      return server().adminToken;
+    },
+  };
 }
 
 /** @grpc/grpc-js with our protos loaded by @grpc/proto-loader: a plain gRPC backend client. */
