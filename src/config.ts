@@ -22,6 +22,17 @@ export interface Config {
   maxRequestBytes: number;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Consecutive failed password checks that lock a user; 0 never locks. */
+  maxPasswordAttempts: number;
+  sessionLifetimeMs: number;
+  /** Origins a caller-supplied reset link may point at. */
+  resetUrlOrigins: string[];
+  /** Anonymous calls per minute from one client address; 0 turns the limit off. */
+  rateLimitPerAddress: number;
+  /** Anonymous calls per minute aimed at one user or login name; 0 turns the limit off. */
+  rateLimitPerUser: number;
+  failureDelayMs: number;
+  failureDelayMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -77,11 +88,15 @@ const oneOf =
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** "90s", "15m", "1h", "250ms", or plain seconds. */
-export const duration: Parse<number> = (raw, setting) => {
+/** "90s", "15m", "1h", "250ms", or plain seconds; 0 too. */
+const durationOrZero: Parse<number> = (raw, setting) => {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
   if (!match) throw new ConfigError(setting, `must be a duration such as 30s, 15m or 1h, got "${raw}"`);
-  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]!;
+  return Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]!;
+};
+
+const duration: Parse<number> = (raw, setting) => {
+  const ms = durationOrZero(raw, setting);
   if (ms <= 0) throw new ConfigError(setting, "must be longer than zero");
   return ms;
 };
@@ -181,6 +196,13 @@ const SETTINGS: Setting[] = [
     parse: integer(1024, 16 * 1024 * 1024),
     fallback: () => 256 * 1024,
   },
+  { env: "LATCHKEY_MAX_PASSWORD_ATTEMPTS", key: "maxPasswordAttempts", description: "failed password checks in a row that lock a user (0: never)", parse: integer(0, 1000), fallback: () => 10 },
+  { env: "LATCHKEY_SESSION_LIFETIME", key: "sessionLifetimeMs", description: "how long a session lasts at most", parse: duration, fallback: () => 12 * 3_600_000 },
+  { env: "LATCHKEY_RESET_URL_ORIGINS", key: "resetUrlOrigins", description: "comma-separated origins a public reset request's url_template may use", parse: origins, fallback: () => [] },
+  { env: "LATCHKEY_RATE_LIMIT_PER_ADDRESS", key: "rateLimitPerAddress", description: "anonymous calls per minute from one address (0: off)", parse: integer(0, 1_000_000), fallback: () => 60 },
+  { env: "LATCHKEY_RATE_LIMIT_PER_USER", key: "rateLimitPerUser", description: "anonymous calls per minute aimed at one user (0: off)", parse: integer(0, 1_000_000), fallback: () => 10 },
+  { env: "LATCHKEY_FAILURE_DELAY", key: "failureDelayMs", description: "delay after a failed login, doubling with each one (0: off)", parse: durationOrZero, fallback: () => 250 },
+  { env: "LATCHKEY_FAILURE_DELAY_MAX", key: "failureDelayMaxMs", description: "longest delay after failed logins", parse: durationOrZero, fallback: () => 5_000 },
   {
     env: "LATCHKEY_LOG_LEVEL",
     key: "logLevel",
@@ -211,6 +233,10 @@ const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Pa
   },
   { env: "LATCHKEY_PASSWORD_REQUIRE_NUMBER", description: "require a number (default true)", parse: policy("requireNumber", boolean) },
   { env: "LATCHKEY_PASSWORD_REQUIRE_SYMBOL", description: "require a symbol (default true)", parse: policy("requireSymbol", boolean) },
+  { env: "LATCHKEY_PASSWORD_REJECT_COMMON", description: "refuse common passwords (default true)", parse: policy("rejectCommon", boolean) },
+  { env: "LATCHKEY_PASSWORD_REJECT_NUMERIC", description: "refuse passwords of digits only (default true)", parse: policy("rejectNumeric", boolean) },
+  { env: "LATCHKEY_PASSWORD_REJECT_PERSONAL", description: "refuse passwords containing the username or e-mail or names (default true)", parse: policy("rejectPersonal", boolean) },
+  { env: "LATCHKEY_PASSWORD_HISTORY", description: "refuse the last N passwords (default 0: off)", parse: policy("historySize", integer(0, 24)) },
 ];
 
 /** LATCHKEY_BCRYPT_COST → --bcrypt-cost */

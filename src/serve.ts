@@ -1,6 +1,11 @@
 import type { AppContext } from "./app/context.js";
 import { ensureAdminToken, ensureDefaultOrg } from "./app/bootstrap.js";
+import { BackgroundJobs } from "./app/background.js";
+import { commonPasswords } from "./app/common-passwords.js";
 import { KeyedLock } from "./app/keyed-lock.js";
+import { LoginAttempts } from "./app/login-attempts.js";
+import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
+import { generateToken } from "./crypto/codes.js";
 import type { Config } from "./config.js";
 import { deriveKeys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
@@ -22,25 +27,40 @@ export async function serve(config: Config, log: Logger, announce: (line: string
   const store = openStore(config.dataDir);
   const now = Date.now();
   const defaultOrgId = ensureDefaultOrg(store, now);
+  const replayed = ensureProjectionsCurrent(store);
+  if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
   const generatedToken = ensureAdminToken(store, keys, config.adminToken, now);
   if (generatedToken !== null) {
     announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedToken}\n`);
   }
 
+  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency);
   const app: AppContext = {
     store,
     keys,
     log,
+    hasher,
+    dummyHash: await hasher.hash(generateToken()),
     clock: Date.now,
     defaultOrgId,
     userLocks: new KeyedLock(),
-    hasher: new PasswordHasher(config.bcryptCost, config.hashConcurrency),
-    settings: { codeTtlMs: config.codeTtlMs, passwordPolicy: config.passwordPolicy, resetUrlTemplate: config.resetUrlTemplate },
+    loginAttempts: new LoginAttempts({ baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs }),
+    background: new BackgroundJobs(log),
+    settings: {
+      codeTtlMs: config.codeTtlMs,
+      passwordPolicy: config.passwordPolicy,
+      commonPasswords: commonPasswords(),
+      lockout: { maxPasswordAttempts: config.maxPasswordAttempts },
+      sessionLifetimeMs: config.sessionLifetimeMs,
+      resetUrlTemplate: config.resetUrlTemplate,
+      resetUrlOrigins: config.resetUrlOrigins,
+    },
   };
   const shutdown = new AbortController();
   let open = true;
   const handler = createHandler(app, {
     corsOrigins: config.corsOrigins,
+    rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser },
     maxRequestBytes: config.maxRequestBytes,
     isServing: () => open && !shutdown.signal.aborted,
     shutdownSignal: shutdown.signal,
@@ -63,6 +83,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       await server.close();
       shutdown.abort();
       open = false;
+      await app.background.drain();
       store.close();
     },
   };

@@ -1,6 +1,12 @@
 import { ScalarType, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import { SessionService as ReferenceSessionService } from "@zitadel/proto/zitadel/session/v2/session_service_pb.js";
+import { SettingsService as ReferenceSettingsService } from "@zitadel/proto/zitadel/settings/v2/settings_service_pb.js";
 import { UserService as ReferenceUserService } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
+import { CredentialsCheckErrorSchema as ReferenceCredentialsCheckError } from "@zitadel/proto/zitadel/message_pb.js";
 import { describe, expect, it } from "vitest";
+import { CredentialsCheckErrorSchema } from "../gen/zitadel/message_pb.js";
+import { SessionService } from "../gen/zitadel/session/v2/session_service_pb.js";
+import { SettingsService } from "../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../gen/zitadel/user/v2/user_service_pb.js";
 
 /** What the wire depends on: number, name (for JSON), kind, type, cardinality, oneof. */
@@ -14,7 +20,7 @@ function shape(field: DescField) {
   return { number: field.number, name: field.name, jsonName: field.jsonName, kind: field.fieldKind, type, oneof: field.oneof?.name };
 }
 
-/** Walks every message reachable from our service and checks it against ZITADEL's published one. */
+/** Walks every message reachable from ours and checks it against ZITADEL's published one. */
 function compareMessages(ours: DescMessage, reference: DescMessage, seen = new Set<string>()): void {
   if (seen.has(ours.typeName)) return;
   seen.add(ours.typeName);
@@ -34,17 +40,26 @@ function compareMessages(ours: DescMessage, reference: DescMessage, seen = new S
   }
 }
 
+const SERVICES: Array<[DescService, DescService, string[]]> = [
+  [UserService, ReferenceUserService, ["AddHumanUser", "GetUserByID", "LockUser", "PasswordReset", "SetPassword", "UnlockUser"]],
+  [SessionService, ReferenceSessionService, ["CreateSession", "DeleteSession", "GetSession"]],
+  [SettingsService, ReferenceSettingsService, ["GetLockoutSettings", "GetPasswordComplexitySettings"]],
+];
+
 describe("wire contract", () => {
-  it("serves ZITADEL's UserService methods with the same names, messages, fields and numbers", () => {
-    const reference: DescService = ReferenceUserService;
-    expect(UserService.typeName).toBe(reference.typeName);
-    for (const method of UserService.methods) {
+  it.each(SERVICES)("serves ZITADEL's %s methods with the same names, messages, fields and numbers", (ours, reference, methods) => {
+    expect(ours.typeName).toBe(reference.typeName);
+    for (const method of ours.methods) {
       const counterpart = reference.methods.find((m) => m.name === method.name);
       expect(counterpart, `${method.name} is not a ZITADEL method`).toBeDefined();
       expect(method.methodKind).toBe(counterpart!.methodKind);
       compareMessages(method.input, counterpart!.input);
       compareMessages(method.output, counterpart!.output);
     }
-    expect(UserService.methods.map((m) => m.name).sort()).toEqual(["AddHumanUser", "GetUserByID", "PasswordReset", "SetPassword"]);
+    expect(ours.methods.map((m) => m.name).sort()).toEqual(methods);
+  });
+
+  it("reports failed credential checks in ZITADEL's detail message", () => {
+    compareMessages(CredentialsCheckErrorSchema, ReferenceCredentialsCheckError);
   });
 });

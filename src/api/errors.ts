@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { CredentialsCheckErrorSchema } from "../../gen/zitadel/message_pb.js";
 import { DomainError, type ErrorReason } from "../domain/errors.js";
 import type { Logger } from "../log.js";
 
@@ -17,6 +18,11 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   CODE_EXPIRED: Code.FailedPrecondition,
   CODE_VOID: Code.FailedPrecondition,
   PHONE_MISSING: Code.FailedPrecondition,
+  USER_LOCKED: Code.FailedPrecondition,
+  USER_NOT_LOCKED: Code.FailedPrecondition,
+  LOGIN_FAILED: Code.InvalidArgument,
+  SESSION_NOT_FOUND: Code.NotFound,
+  RATE_LIMITED: Code.ResourceExhausted,
   USER_NOT_FOUND: Code.NotFound,
   ORG_NOT_FOUND: Code.NotFound,
   USER_ID_TAKEN: Code.AlreadyExists,
@@ -31,6 +37,10 @@ export function toConnectError(error: DomainError): ConnectError {
   const details = [{ desc: ErrorInfoSchema, value: { reason: error.reason, domain: ERROR_DOMAIN } }];
   if (error.violations.length > 0) {
     details.push({ desc: BadRequestSchema, value: { fieldViolations: [...error.violations] } } as never);
+  }
+  if (error.failedAttempts !== undefined) {
+    // As ZITADEL's credentials check reports it, so a login page can warn before the lockout.
+    details.push({ desc: CredentialsCheckErrorSchema, value: { id: error.reason, message: error.message, failedAttempts: error.failedAttempts } } as never);
   }
   return new ConnectError(error.message, STATUS_BY_REASON[error.reason], undefined, details);
 }

@@ -1,13 +1,24 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { AppContext } from "../app/context.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { healthService } from "./health-service.js";
+import { passwordService } from "./password-service.js";
+import type { AnonymousLimits } from "./rate-limit.js";
+import { sessionService } from "./session-service.js";
+import { settingsService } from "./settings-service.js";
 import { userService } from "./user-service.js";
 
-export function routes(app: AppContext, isServing: () => boolean) {
+export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => boolean) {
+  const served = [UserService, SessionService, SettingsService, PasswordService];
   return (router: ConnectRouter) => {
-    router.service(UserService, userService(app));
-    router.service(Health, healthService(isServing, [UserService.typeName]));
+    router.service(UserService, userService(app, limits));
+    router.service(SessionService, sessionService(app, limits));
+    router.service(SettingsService, settingsService(app));
+    router.service(PasswordService, passwordService(app, limits));
+    router.service(Health, healthService(isServing, served.map((s) => s.typeName)));
   };
 }

@@ -2,14 +2,16 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { addHumanUser } from "../app/add-human-user.js";
 import type { AppContext } from "../app/context.js";
 import { getUser } from "../app/get-user.js";
+import { lockUser, unlockUser } from "../app/lock-user.js";
 import { requestPasswordReset } from "../app/password-reset.js";
 import { setPassword } from "../app/set-password.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { actorOf, callerOf, requirePermission } from "./auth.js";
+import { actorOf, callerOf, requirePermission, requireSelfOrPermission } from "./auth.js";
 import { toDetails } from "./details.js";
+import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
 import { addHumanUserInput, requireUserId, resetMedium, setPasswordProof, toUser } from "./user-mapping.js";
 
-export function userService(app: AppContext): ServiceImpl<typeof UserService> {
+export function userService(app: AppContext, limits: AnonymousLimits): ServiceImpl<typeof UserService> {
   return {
     async addHumanUser(req, ctx) {
       const actor = requirePermission(ctx, "user.write");
@@ -18,21 +20,30 @@ export function userService(app: AppContext): ServiceImpl<typeof UserService> {
     },
 
     getUserByID(req, ctx) {
-      requirePermission(ctx, "user.read");
-      const state = getUser(app, requireUserId(req.userId));
+      const userId = requireUserId(req.userId);
+      requireSelfOrPermission(ctx, userId, "user.read");
+      const state = getUser(app, userId);
       return { details: toDetails(state), user: toUser(state) };
     },
 
     async setPassword(req, ctx) {
       const userId = requireUserId(req.userId);
       const proof = setPasswordProof(req);
-      // A code proves itself; everything else needs a caller allowed to write users.
-      const actor = proof.kind === "verification_code" ? actorOf(callerOf(ctx)) : requirePermission(ctx, "user.write");
-      const state = await setPassword(
-        app,
-        { userId, newPassword: req.newPassword?.password ?? "", changeRequired: req.newPassword?.changeRequired ?? false, proof },
-        actor,
-      );
+      const caller = callerOf(ctx);
+      let actor;
+      if (proof.kind === "verification_code") {
+        // A code proves itself, so anyone may redeem one; the public is rate-limited.
+        limitPublicCall(ctx, limits, `user:${userId}`);
+        actor = actorOf(caller);
+      } else if (proof.kind === "current_password") {
+        actor = requireSelfOrPermission(ctx, userId, "user.write");
+        // Changed in a session of the user's own: that session survives the change.
+        if (caller.kind === "user") proof.sessionId = caller.sessionId;
+      } else {
+        actor = requirePermission(ctx, "user.write");
+      }
+      const newPassword = req.newPassword?.password ?? "";
+      const state = await setPassword(app, { userId, newPassword, changeRequired: req.newPassword?.changeRequired ?? false, proof }, actor);
       return { details: toDetails(state) };
     },
 
@@ -41,6 +52,16 @@ export function userService(app: AppContext): ServiceImpl<typeof UserService> {
       const actor = requirePermission(ctx, "user.password.reset");
       const { state, code } = await requestPasswordReset(app, requireUserId(req.userId), resetMedium(req), actor);
       return { details: toDetails(state), verificationCode: code };
+    },
+
+    async lockUser(req, ctx) {
+      const actor = requirePermission(ctx, "user.write");
+      return { details: toDetails(await lockUser(app, requireUserId(req.userId), actor)) };
+    },
+
+    async unlockUser(req, ctx) {
+      const actor = requirePermission(ctx, "user.write");
+      return { details: toDetails(await unlockUser(app, requireUserId(req.userId), actor)) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { generateId } from "../crypto/codes.js";
 import { isImportableBcryptHash } from "../crypto/password-hasher.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
-import { passwordPolicyViolated, passwordViolations } from "../domain/password-policy.js";
+import { normalizePassword, passwordPolicyViolated, passwordViolations } from "../domain/password-policy.js";
 import {
   Violations,
   checkEmail,
@@ -16,6 +16,7 @@ import {
 import { decide, type Profile, type UserState } from "../domain/user.js";
 import { LoginNameTakenError } from "../store/user-projection.js";
 import type { Actor, AppContext } from "./context.js";
+import { passwordContext } from "./password-context.js";
 import { writeUser } from "./write-user.js";
 
 export interface AddHumanUserInput {
@@ -82,7 +83,8 @@ function validate(ctx: AppContext, input: AddHumanUserInput): void {
   if (input.phone !== undefined) checkPhone(v, "phone.phone", input.phone.phone);
   const password = input.password;
   if (password && "plaintext" in password) {
-    v.list.push(...passwordViolations(password.plaintext, ctx.settings.passwordPolicy, "password.password"));
+    const personal = { username: input.username ?? input.email, email: input.email, profile: input.profile };
+    v.list.push(...passwordViolations(normalizePassword(password.plaintext), ctx.settings.passwordPolicy, "password.password", passwordContext(ctx, personal)));
   } else if (password && !isImportableBcryptHash(password.bcryptHash)) {
     v.add("hashed_password.hash", "must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to 31)");
   }
@@ -104,7 +106,7 @@ async function preparePassword(
   password: AddHumanUserInput["password"],
 ): Promise<{ hash: string; changeRequired: boolean } | null> {
   if (password === undefined) return null;
-  const hash = "plaintext" in password ? await ctx.hasher.hash(password.plaintext) : password.bcryptHash;
+  const hash = "plaintext" in password ? await ctx.hasher.hash(normalizePassword(password.plaintext)) : password.bcryptHash;
   return { hash, changeRequired: password.changeRequired };
 }
 

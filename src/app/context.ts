@@ -1,14 +1,19 @@
 import type { Keys } from "../crypto/keys.js";
 import type { PasswordHasher } from "../crypto/password-hasher.js";
+import type { LockoutPolicy } from "../domain/lockout.js";
 import type { PasswordPolicy } from "../domain/password-policy.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
+import type { BackgroundJobs } from "./background.js";
 import type { KeyedLock } from "./keyed-lock.js";
+import type { LoginAttempts } from "./login-attempts.js";
 
 /** What every command handler needs, handed in once at start-up. */
 export interface AppContext {
   store: Store;
   hasher: PasswordHasher;
+  /** A hash at the current cost, compared against when a login name is unknown, so both take as long. */
+  dummyHash: string;
   keys: Keys;
   log: Logger;
   /** Milliseconds since the epoch; tests control it. */
@@ -16,10 +21,17 @@ export interface AppContext {
   defaultOrgId: string;
   /** Serialises writes per user within this process. */
   userLocks: KeyedLock;
+  loginAttempts: LoginAttempts;
+  background: BackgroundJobs;
   settings: {
     codeTtlMs: number;
     passwordPolicy: PasswordPolicy;
+    commonPasswords: ReadonlySet<string>;
+    lockout: LockoutPolicy;
+    sessionLifetimeMs: number;
     resetUrlTemplate: string;
+    /** Origins a caller-supplied reset link may point at. */
+    resetUrlOrigins: readonly string[];
   };
 }
 

@@ -1,12 +1,16 @@
 import { normalizeCode } from "../crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../crypto/digest.js";
-import { assertPasswordAllowed } from "../domain/password-policy.js";
+import { assertPasswordAllowed, normalizePassword } from "../domain/password-policy.js";
 import { checkVerification, decide, userNotFound, type UserState, type Verification } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
+import { passwordContext } from "./password-context.js";
+import { verifyPassword } from "./verify-password.js";
 import { writeUser } from "./write-user.js";
 
 export type SetPasswordProof =
-  { kind: "current_password"; password: string } | { kind: "verification_code"; code: string } | { kind: "privileged" };
+  | { kind: "current_password"; password: string; /** the session the user changes it in, which survives */ sessionId?: string }
+  | { kind: "verification_code"; code: string }
+  | { kind: "privileged" };
 
 export interface SetPasswordInput {
   userId: string;
@@ -16,26 +20,30 @@ export interface SetPasswordInput {
 }
 
 export async function setPassword(ctx: AppContext, input: SetPasswordInput, actor: Actor): Promise<UserState> {
-  assertPasswordAllowed(input.newPassword, ctx.settings.passwordPolicy, "new_password.password");
+  const newPassword = normalizePassword(input.newPassword);
+  const user = ctx.store.users.get(input.userId);
+  if (user === null) throw userNotFound();
+  assertPasswordAllowed(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, user));
   let newHash: string | undefined; // kept across retries: hashing is the expensive part
 
   return writeUser(ctx, input.userId, actor, async (state, now) => {
     if (state === null) return { events: [], error: userNotFound() };
     const { verification, currentHashOutdated } = await verify(ctx, state, input.proof);
     // Refuse before hashing: a wrong code must cost the attacker a round trip, not us a bcrypt.
-    const precheck = checkVerification(state, verification, now);
+    const precheck = checkVerification(state, verification, now, ctx.settings.lockout);
     if (precheck.error) return precheck;
 
-    newHash ??= await ctx.hasher.hash(input.newPassword);
-    const sameAsCurrent = await isCurrentPassword(ctx, state, input);
+    newHash ??= await ctx.hasher.hash(newPassword);
     return decide(
       {
         type: "SetPassword",
         verification,
         newPasswordHash: newHash,
         changeRequired: input.changeRequired,
-        sameAsCurrent,
+        sameAsCurrent: await isCurrentPassword(ctx, state, newPassword, input.proof),
+        recentlyUsed: await isRecentlyUsed(ctx, state, newPassword),
         currentHashOutdated,
+        lockout: ctx.settings.lockout,
       },
       state,
       now,
@@ -43,18 +51,13 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
   });
 }
 
-async function verify(
-  ctx: AppContext,
-  state: UserState,
-  proof: SetPasswordProof,
-): Promise<{ verification: Verification; currentHashOutdated: boolean }> {
+async function verify(ctx: AppContext, state: UserState, proof: SetPasswordProof): Promise<{ verification: Verification; currentHashOutdated: boolean }> {
   switch (proof.kind) {
     case "privileged":
       return { verification: proof, currentHashOutdated: false };
     case "current_password": {
-      if (state.passwordHash === null) return { verification: { kind: proof.kind, matches: false }, currentHashOutdated: false };
-      const result = await ctx.hasher.verify(proof.password, state.passwordHash);
-      return { verification: { kind: proof.kind, matches: result.matches }, currentHashOutdated: result.needsRehash };
+      const result = state.passwordHash === null ? { matches: false, needsRehash: false } : await verifyPassword(ctx, proof.password, state.passwordHash);
+      return { verification: { kind: proof.kind, matches: result.matches, sessionId: proof.sessionId }, currentHashOutdated: result.needsRehash };
     }
     case "verification_code": {
       const digest = codeDigest(ctx, state.userId, proof.code);
@@ -64,11 +67,19 @@ async function verify(
   }
 }
 
-async function isCurrentPassword(ctx: AppContext, state: UserState, input: SetPasswordInput): Promise<boolean> {
+async function isCurrentPassword(ctx: AppContext, state: UserState, newPassword: string, proof: SetPasswordProof): Promise<boolean> {
   // The current password was just verified: comparing plaintexts spares a second bcrypt.
-  if (input.proof.kind === "current_password") return input.proof.password === input.newPassword;
+  if (proof.kind === "current_password") return normalizePassword(proof.password) === newPassword;
   if (state.passwordHash === null) return false;
-  return (await ctx.hasher.verify(input.newPassword, state.passwordHash)).matches;
+  return (await verifyPassword(ctx, newPassword, state.passwordHash)).matches;
+}
+
+/** The reuse rule covers the last N passwords; the current one is refused anyway, so N - 1 earlier ones. */
+async function isRecentlyUsed(ctx: AppContext, state: UserState, newPassword: string): Promise<boolean> {
+  for (const hash of state.passwordHistory.slice(0, Math.max(0, ctx.settings.passwordPolicy.historySize - 1))) {
+    if ((await verifyPassword(ctx, newPassword, hash)).matches) return true;
+  }
+  return false;
 }
 
 /** Codes are bound to their user: the same code for another user has another digest. */

@@ -15,6 +15,11 @@ export type ErrorReason =
   | "USERNAME_TAKEN"
   | "EMAIL_TAKEN"
   | "PHONE_MISSING"
+  | "USER_LOCKED"
+  | "USER_NOT_LOCKED"
+  | "LOGIN_FAILED"
+  | "SESSION_NOT_FOUND"
+  | "RATE_LIMITED"
   | "UNAUTHENTICATED"
   | "PERMISSION_DENIED"
   | "CONCURRENT_MODIFICATION";
@@ -30,6 +35,8 @@ export class DomainError extends Error {
     readonly reason: ErrorReason,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
+    /** For a failed password check: consecutive failures so far, so a login page can warn. */
+    readonly failedAttempts?: number,
   ) {
     super(message);
     this.name = "DomainError";

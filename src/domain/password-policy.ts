@@ -6,24 +6,59 @@ export interface PasswordPolicy {
   requireLowercase: boolean;
   requireNumber: boolean;
   requireSymbol: boolean;
+  /** Beyond ZITADEL: refuse passwords on the common-password list (case-insensitive). */
+  rejectCommon: boolean;
+  /** Refuse passwords made of digits only. */
+  rejectNumeric: boolean;
+  /** Refuse passwords that contain or are contained in the username, e-mail address or names. */
+  rejectPersonal: boolean;
+  /** Refuse the last N passwords (counting the current one); 0 allows reuse. */
+  historySize: number;
 }
 
-/** ZITADEL's default complexity policy. */
+/** ZITADEL's default complexity policy, with our extra rules on. */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   minLength: 8,
   requireUppercase: true,
   requireLowercase: true,
   requireNumber: true,
   requireSymbol: true,
+  rejectCommon: true,
+  rejectNumeric: true,
+  rejectPersonal: true,
+  historySize: 0,
 };
 
 /** As ZITADEL's contract: at most 200 characters (Unicode code points). */
 export const MAX_PASSWORD_LENGTH = 200;
+const MIN_PERSONAL_TOKEN = 3;
+
+/** What the rules beyond composition look at. */
+export interface PasswordContext {
+  commonPasswords: ReadonlySet<string>;
+  /** Username, e-mail address and names of the user the password is for. */
+  personal: readonly string[];
+}
+
+/** The same password typed on different keyboards (composed or decomposed, full-width) is one password. */
+export function normalizePassword(password: string): string {
+  return password.normalize("NFKC");
+}
+
+function personalTokens(personal: readonly string[]): string[] {
+  const tokens = personal.flatMap((value) => {
+    const lower = value.normalize("NFKC").toLowerCase();
+    const local = lower.includes("@") ? [lower.slice(0, lower.indexOf("@"))] : [];
+    return [lower, ...local];
+  });
+  return tokens.filter((t) => [...t].length >= MIN_PERSONAL_TOKEN);
+}
 
 /** Every rule the password breaks, each with a description a person can act on. */
-export function passwordViolations(password: string, policy: PasswordPolicy, field: string): FieldViolation[] {
+export function passwordViolations(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): FieldViolation[] {
   const length = [...password].length;
   if (length === 0) return [{ field, description: "a password is required" }];
+  const lower = password.toLowerCase();
   const rules: Array<[broken: boolean, description: string]> = [
     [length > MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters long`],
     [length < policy.minLength, `must be at least ${policy.minLength} characters long`],
@@ -31,21 +66,21 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
     [policy.requireLowercase && !/\p{Ll}/u.test(password), "must contain a lower case letter"],
     [policy.requireNumber && !/\p{N}/u.test(password), "must contain a number"],
     [policy.requireSymbol && !/[^\p{L}\p{N}]/u.test(password), "must contain a symbol or punctuation character"],
+    [policy.rejectNumeric && /^\p{N}+$/u.test(password), "must not consist of numbers only"],
+    [policy.rejectCommon && context !== undefined && context.commonPasswords.has(lower), "must not be a commonly used password"],
+    [
+      policy.rejectPersonal && context !== undefined && personalTokens(context.personal).some((t) => lower.includes(t) || t.includes(lower)),
+      "must not contain the username or e-mail address or names",
+    ],
   ];
   return rules.filter(([broken]) => broken).map(([, description]) => ({ field, description }));
 }
 
 export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {
-  return new DomainError(
-    "PASSWORD_POLICY_VIOLATED",
-    `the password does not meet the password policy. ${describeViolations(violations)}`,
-    violations,
-  );
+  return new DomainError("PASSWORD_POLICY_VIOLATED", `the password does not meet the password policy. ${describeViolations(violations)}`, violations);
 }
 
-export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string): void {
-  const violations = passwordViolations(password, policy, field);
-  if (violations.length > 0) {
-    throw passwordPolicyViolated(violations);
-  }
+export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): void {
+  const violations = passwordViolations(password, policy, field, context);
+  if (violations.length > 0) throw passwordPolicyViolated(violations);
 }

@@ -13,6 +13,16 @@ export function renderLink(template: string, values: LinkValues): string {
   return template.replace(/\{\{\.(UserID|Code|OrgID)\}\}/g, (placeholder) => encodeURIComponent(values[PLACEHOLDERS[placeholder]!]));
 }
 
+/** The origin a template's links go to, or null if it does not give an http(s) link. */
+export function linkOrigin(template: string): string | null {
+  try {
+    const url = new URL(renderLink(template, { userId: "1", code: "C", orgId: "1" }));
+    return url.protocol === "https:" || url.protocol === "http:" ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A template must give an absolute http(s) link once filled in. */
 export function urlTemplateViolations(template: string, field: string): FieldViolation[] {
   if (template.length > 2000) return [{ field, description: "must be at most 2000 characters long" }];

@@ -1,4 +1,5 @@
 import { DomainError } from "./errors.js";
+import { locksAfter, loginFailed, userLocked, type LockoutPolicy } from "./lockout.js";
 import { codeStatus, type PasswordCode } from "./password-code.js";
 
 export type Gender = "unspecified" | "female" | "male" | "diverse";
@@ -23,14 +24,7 @@ export interface HumanIdentity {
 }
 
 function identityOf(x: HumanIdentity): HumanIdentity {
-  return {
-    username: x.username,
-    email: x.email,
-    emailVerified: x.emailVerified,
-    phone: x.phone,
-    phoneVerified: x.phoneVerified,
-    profile: x.profile,
-  };
+  return { username: x.username, email: x.email, emailVerified: x.emailVerified, phone: x.phone, phoneVerified: x.phoneVerified, profile: x.profile };
 }
 
 /** How a password change was authorised; kept on the event for the audit trail. */
@@ -39,12 +33,26 @@ export type PasswordChangeMethod = "current_password" | "verification_code" | "p
 /** Where a reset code goes: returned to a privileged caller, or sent to the user. */
 export type CodeMedium = "returned" | "email" | "sms";
 
+/** Previous password hashes kept for the reuse rule; configuration may ask for fewer. */
+export const MAX_PASSWORD_HISTORY = 24;
+
 export type UserEvent =
   | ({ type: "user.human.added"; passwordHash: string | null; passwordChangeRequired: boolean } & HumanIdentity)
-  | { type: "user.human.password.changed"; passwordHash: string; changeRequired: boolean; method: PasswordChangeMethod }
+  | {
+      type: "user.human.password.changed";
+      passwordHash: string;
+      changeRequired: boolean;
+      method: PasswordChangeMethod;
+      /** The session the change was made in, which survives it; every other session ends. */
+      keptSessionId?: string | null;
+    }
   | { type: "user.human.password.hash.upgraded"; passwordHash: string }
   | { type: "user.human.password.code.added"; codeDigest: string; expiresAt: number; medium: CodeMedium }
-  | { type: "user.human.password.code.check.failed" };
+  | { type: "user.human.password.code.check.failed" }
+  | { type: "user.human.password.check.failed" }
+  | { type: "user.human.password.check.succeeded" }
+  | { type: "user.locked"; reason: "too_many_password_attempts" | "administrator" }
+  | { type: "user.unlocked" };
 
 /** An event as stored: the store assigns nothing the domain has not decided. */
 export interface RecordedEvent<E = UserEvent> {
@@ -64,13 +72,19 @@ export interface UserState extends HumanIdentity {
   passwordHash: string | null;
   passwordChangeRequired: boolean;
   passwordChangedAt: number | null;
+  /** Counts password changes: a session is valid only for the version it was created with. */
+  passwordVersion: number;
+  keptSessionId: string | null;
+  /** Earlier password hashes, newest first. */
+  passwordHistory: string[];
   passwordCode: PasswordCode | null;
+  locked: boolean;
+  failedPasswordAttempts: number;
 }
 
 export function evolve(state: UserState | null, recorded: RecordedEvent): UserState {
   const { event } = recorded;
   if (event.type === "user.human.added") {
-    const { passwordHash, passwordChangeRequired } = event;
     return {
       ...identityOf(event),
       userId: recorded.aggregateId,
@@ -78,10 +92,15 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
       sequence: recorded.sequence,
       createdAt: recorded.createdAt,
       changedAt: recorded.createdAt,
-      passwordHash,
-      passwordChangeRequired,
-      passwordChangedAt: passwordHash === null ? null : recorded.createdAt,
+      passwordHash: event.passwordHash,
+      passwordChangeRequired: event.passwordChangeRequired,
+      passwordChangedAt: event.passwordHash === null ? null : recorded.createdAt,
+      passwordVersion: 0,
+      keptSessionId: null,
+      passwordHistory: [],
       passwordCode: null,
+      locked: false,
+      failedPasswordAttempts: 0,
     };
   }
   if (state === null) throw new Error(`event ${event.type} before user.human.added for ${recorded.aggregateId}`);
@@ -93,22 +112,39 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
         passwordHash: event.passwordHash,
         passwordChangeRequired: event.changeRequired,
         passwordChangedAt: recorded.createdAt,
+        passwordVersion: state.passwordVersion + 1,
+        keptSessionId: event.keptSessionId ?? null,
+        passwordHistory: state.passwordHash === null ? state.passwordHistory : [state.passwordHash, ...state.passwordHistory].slice(0, MAX_PASSWORD_HISTORY),
         passwordCode: null,
+        failedPasswordAttempts: 0,
       };
     case "user.human.password.hash.upgraded":
       return { ...next, passwordHash: event.passwordHash };
     case "user.human.password.code.added":
-      return { ...next, passwordCode: { digest: event.codeDigest, expiresAt: event.expiresAt, failedAttempts: 0 } };
+      return {
+        ...next,
+        passwordCode: { digest: event.codeDigest, createdAt: recorded.createdAt, expiresAt: event.expiresAt, failedAttempts: 0 },
+      };
     case "user.human.password.code.check.failed":
       return state.passwordCode === null
         ? next
         : { ...next, passwordCode: { ...state.passwordCode, failedAttempts: state.passwordCode.failedAttempts + 1 } };
+    case "user.human.password.check.failed":
+      return { ...next, failedPasswordAttempts: state.failedPasswordAttempts + 1 };
+    case "user.human.password.check.succeeded":
+      return { ...next, failedPasswordAttempts: 0 };
+    case "user.locked":
+      return { ...next, locked: true };
+    case "user.unlocked":
+      return { ...next, locked: false, failedPasswordAttempts: 0 };
   }
 }
 
 /** What the application established before deciding: the secret checks are done outside the domain. */
 export type Verification =
-  { kind: "current_password"; matches: boolean } | { kind: "verification_code"; matches: boolean } | { kind: "privileged" };
+  | { kind: "current_password"; matches: boolean; sessionId?: string }
+  | { kind: "verification_code"; matches: boolean }
+  | { kind: "privileged" };
 
 export type UserCommand =
   | ({ type: "AddHumanUser"; userId: string; orgId: string; password: { hash: string; changeRequired: boolean } | null } & HumanIdentity)
@@ -119,13 +155,18 @@ export type UserCommand =
       changeRequired: boolean;
       /** Whether the new password verifies against the current hash. */
       sameAsCurrent: boolean;
+      /** Whether it verifies against one of the hashes the reuse rule covers. */
+      recentlyUsed: boolean;
       /** The verified current hash was made with an older scheme or cost. */
       currentHashOutdated: boolean;
+      lockout: LockoutPolicy;
     }
+  | { type: "CheckPassword"; matches: boolean; upgradedHash: string | null; lockout: LockoutPolicy }
   | { type: "RequestPasswordCode"; codeDigest: string; expiresAt: number; medium: CodeMedium }
-  | { type: "UpgradePasswordHash"; passwordHash: string };
+  | { type: "LockUser" }
+  | { type: "UnlockUser" };
 
-/** Events to append, and the error to answer with after appending them (a failed code check is recorded). */
+/** Events to append, and the error to answer with after appending them (a failed check is recorded). */
 export interface Decision {
   events: UserEvent[];
   error?: DomainError;
@@ -146,48 +187,60 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
   }
   if (state === null) return reject(userNotFound());
   switch (command.type) {
-    case "SetPassword": {
-      const verified = checkVerification(state, command.verification, now);
-      if (verified.error) return verified;
-      if (command.sameAsCurrent) {
-        // The new hash is a fresh hash of the current password: still worth keeping if the old one is outdated.
-        const upgrade: UserEvent[] = command.currentHashOutdated
-          ? [{ type: "user.human.password.hash.upgraded", passwordHash: command.newPasswordHash }]
-          : [];
-        return reject(new DomainError("PASSWORD_UNCHANGED", "the new password must differ from the current password"), ...upgrade);
-      }
-      return accept({
-        type: "user.human.password.changed",
-        passwordHash: command.newPasswordHash,
-        changeRequired: command.changeRequired,
-        method: command.verification.kind,
-      });
+    case "SetPassword":
+      return decideSetPassword(command, state, now);
+    case "CheckPassword": {
+      const checked = checkPassword(state, command.matches, command.lockout, loginFailed);
+      if (checked.error || command.upgradedHash === null) return checked;
+      return accept(...checked.events, { type: "user.human.password.hash.upgraded", passwordHash: command.upgradedHash });
     }
     case "RequestPasswordCode":
-      return accept({
-        type: "user.human.password.code.added",
-        codeDigest: command.codeDigest,
-        expiresAt: command.expiresAt,
-        medium: command.medium,
-      });
-    case "UpgradePasswordHash":
-      return accept({ type: "user.human.password.hash.upgraded", passwordHash: command.passwordHash });
+      return accept({ type: "user.human.password.code.added", codeDigest: command.codeDigest, expiresAt: command.expiresAt, medium: command.medium });
+    case "LockUser":
+      return state.locked ? reject(new DomainError("USER_LOCKED", "the user is already locked")) : accept({ type: "user.locked", reason: "administrator" });
+    case "UnlockUser":
+      return state.locked ? accept({ type: "user.unlocked" }) : reject(new DomainError("USER_NOT_LOCKED", "the user is not locked"));
   }
+}
+
+function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }>, state: UserState, now: number): Decision {
+  const verified = checkVerification(state, command.verification, now, command.lockout);
+  if (verified.error) return verified;
+  if (command.sameAsCurrent) {
+    // The new hash is a fresh hash of the current password: still worth keeping if the old one is outdated.
+    const upgrade: UserEvent[] = command.currentHashOutdated ? [{ type: "user.human.password.hash.upgraded", passwordHash: command.newPasswordHash }] : [];
+    return reject(new DomainError("PASSWORD_UNCHANGED", "the new password must differ from the current password"), ...verified.events, ...upgrade);
+  }
+  if (command.recentlyUsed) {
+    return reject(new DomainError("PASSWORD_POLICY_VIOLATED", "the new password was used recently. Choose another one", [
+      { field: "new_password.password", description: "must not be one of the recently used passwords" },
+    ]), ...verified.events);
+  }
+  const changed: UserEvent = {
+    type: "user.human.password.changed",
+    passwordHash: command.newPasswordHash,
+    changeRequired: command.changeRequired,
+    method: command.verification.kind,
+    keptSessionId: command.verification.kind === "current_password" ? (command.verification.sessionId ?? null) : null,
+  };
+  // Proving control of the mailbox or phone is what a locked-out user is told to do: it unlocks.
+  const unlock: UserEvent[] = command.verification.kind === "verification_code" && state.locked ? [{ type: "user.unlocked" }] : [];
+  return accept(...verified.events, changed, ...unlock);
 }
 
 /**
  * Whether a SetPassword may go ahead on this verification. Exported so the application can
  * stop before spending a bcrypt hash on a request that will be refused.
  */
-export function checkVerification(state: UserState, verification: Verification, now: number): Decision {
+export function checkVerification(state: UserState, verification: Verification, now: number, lockout: LockoutPolicy): Decision {
   switch (verification.kind) {
     case "privileged":
       return accept();
     case "current_password":
-      if (state.passwordHash === null) {
-        return reject(new DomainError("PASSWORD_NOT_SET", "the user has no password to verify against"));
-      }
-      return verification.matches ? accept() : reject(new DomainError("PASSWORD_INVALID", "the current password is wrong"));
+      if (state.passwordHash === null) return reject(new DomainError("PASSWORD_NOT_SET", "the user has no password to verify against"));
+      return checkPassword(state, verification.matches, lockout, (failed) =>
+        new DomainError("PASSWORD_INVALID", "the current password is wrong", [], failed),
+      );
     case "verification_code":
       switch (codeStatus(state.passwordCode, now)) {
         case "missing":
@@ -202,6 +255,15 @@ export function checkVerification(state: UserState, verification: Verification, 
             : reject(new DomainError("CODE_INVALID", "the verification code is wrong"), { type: "user.human.password.code.check.failed" });
       }
   }
+}
+
+/** A password check counts: failures towards the lockout, a success resets the count. A locked user fails even with the right password. */
+function checkPassword(state: UserState, matches: boolean, lockout: LockoutPolicy, wrong: (failedAttempts: number) => DomainError): Decision {
+  if (state.locked) return reject(userLocked());
+  if (matches) return state.failedPasswordAttempts > 0 ? accept({ type: "user.human.password.check.succeeded" }) : accept();
+  const failures = state.failedPasswordAttempts + 1;
+  const lock: UserEvent[] = locksAfter(failures, lockout) ? [{ type: "user.locked", reason: "too_many_password_attempts" }] : [];
+  return reject(wrong(failures), { type: "user.human.password.check.failed" }, ...lock);
 }
 
 export function userNotFound(): DomainError {

@@ -4,6 +4,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
+import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
 import { routes } from "../api/routes.js";
 import { applyCors } from "./cors.js";
 
@@ -13,6 +14,8 @@ export type Handler = (req: Request, res: Response) => void;
 
 export interface HandlerOptions {
   corsOrigins: readonly string[];
+  /** Public calls per minute, per client address and per target user; 0 is unlimited. */
+  rateLimits: { perAddress: number; perUser: number };
   maxRequestBytes: number;
   isServing: () => boolean;
   shutdownSignal: AbortSignal;
@@ -21,7 +24,12 @@ export interface HandlerOptions {
 /** Every route on the port: the Connect services (all three protocols), /healthz, CORS. */
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
   const connect = connectNodeAdapter({
-    routes: routes(app, options.isServing),
+    routes: routes(
+      app,
+      { perAddress: new RateLimiter(options.rateLimits.perAddress), perUser: new RateLimiter(options.rateLimits.perUser) },
+      options.isServing,
+    ),
+    contextValues: clientContextValues,
     interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), authInterceptor(app)],
     readMaxBytes: options.maxRequestBytes,
     shutdownSignal: options.shutdownSignal,

@@ -89,4 +89,31 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // Lockout, sessions, password history. Projections are rebuilt after this (PROJECTION_VERSION).
+  `
+  ALTER TABLE users ADD COLUMN password_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE users ADD COLUMN kept_session_id TEXT;
+  ALTER TABLE users ADD COLUMN password_history TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE users ADD COLUMN code_created_at INTEGER;
+  ALTER TABLE users ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE users ADD COLUMN failed_password_attempts INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE sessions (
+    session_id          TEXT    PRIMARY KEY,
+    org_id              TEXT    NOT NULL,
+    user_id             TEXT    NOT NULL,
+    login_name          TEXT    NOT NULL,
+    display_name        TEXT    NOT NULL,
+    token_digest        TEXT    NOT NULL UNIQUE,
+    sequence            INTEGER NOT NULL,
+    created_at          INTEGER NOT NULL,
+    changed_at          INTEGER NOT NULL,
+    expires_at          INTEGER NOT NULL,
+    password_version    INTEGER NOT NULL,
+    user_checked_at     INTEGER NOT NULL,
+    password_checked_at INTEGER NOT NULL,
+    terminated          INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_user ON sessions (user_id);
+  `,
 ];

@@ -4,19 +4,23 @@ import { openDatabase, type Db } from "./database.js";
 import { EventStore } from "./event-store.js";
 import { OrgProjection } from "./org-projection.js";
 import { Outbox } from "./outbox.js";
+import { SessionProjection } from "./session-projection.js";
 import { Settings } from "./settings.js";
 import { UserProjection } from "./user-projection.js";
 
 export const DATABASE_FILE = "latchkey.db";
 
 /** Tables rebuilt from events alone; everything else (tokens, outbox, settings) is not derived. */
-export const PROJECTION_TABLES = ["users", "login_names", "orgs"] as const;
+export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions"] as const;
+/** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
+export const PROJECTION_VERSION = 2;
 
 export interface Store {
   db: Db;
   events: EventStore;
   users: UserProjection;
   orgs: OrgProjection;
+  sessions: SessionProjection;
   tokens: ApiTokens;
   outbox: Outbox;
   settings: Settings;
@@ -32,6 +36,7 @@ export function openStore(dataDir: string): Store {
     events: new EventStore(db),
     users: new UserProjection(db),
     orgs: new OrgProjection(db),
+    sessions: new SessionProjection(db),
     tokens: new ApiTokens(db),
     outbox: new Outbox(db),
     settings: new Settings(db),

@@ -22,9 +22,15 @@ interface UserRow {
   password_hash: string | null;
   password_change_required: number;
   password_changed_at: number | null;
+  password_version: number;
+  kept_session_id: string | null;
+  password_history: string;
   code_digest: string | null;
+  code_created_at: number | null;
   code_expires_at: number | null;
   code_failed_attempts: number | null;
+  locked: number;
+  failed_password_attempts: number;
 }
 
 /** A login name is held by another user. */
@@ -56,9 +62,15 @@ function toRow(s: UserState): UserRow {
     password_hash: s.passwordHash,
     password_change_required: Number(s.passwordChangeRequired),
     password_changed_at: s.passwordChangedAt,
+    password_version: s.passwordVersion,
+    kept_session_id: s.keptSessionId,
+    password_history: JSON.stringify(s.passwordHistory ?? []),
     code_digest: s.passwordCode?.digest ?? null,
+    code_created_at: s.passwordCode?.createdAt ?? null,
     code_expires_at: s.passwordCode?.expiresAt ?? null,
     code_failed_attempts: s.passwordCode?.failedAttempts ?? null,
+    locked: Number(s.locked),
+    failed_password_attempts: s.failedPasswordAttempts,
   };
 }
 
@@ -85,10 +97,15 @@ function fromRow(r: UserRow): UserState {
     passwordHash: r.password_hash,
     passwordChangeRequired: r.password_change_required === 1,
     passwordChangedAt: r.password_changed_at,
+    passwordVersion: r.password_version,
+    keptSessionId: r.kept_session_id,
+    passwordHistory: JSON.parse(r.password_history) as string[],
     passwordCode:
       r.code_digest === null
         ? null
-        : { digest: r.code_digest, expiresAt: r.code_expires_at ?? 0, failedAttempts: r.code_failed_attempts ?? 0 },
+        : { digest: r.code_digest, createdAt: r.code_created_at ?? 0, expiresAt: r.code_expires_at ?? 0, failedAttempts: r.code_failed_attempts ?? 0 },
+    locked: r.locked === 1,
+    failedPasswordAttempts: r.failed_password_attempts,
   };
 }
 

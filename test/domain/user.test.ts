@@ -46,7 +46,9 @@ const setByCode = (matches: boolean): UserCommand => ({
   newPasswordHash: "new-hash",
   changeRequired: false,
   sameAsCurrent: false,
+  recentlyUsed: false,
   currentHashOutdated: false,
+  lockout: { maxPasswordAttempts: 3 },
 });
 
 describe("the user decider", () => {
@@ -72,7 +74,7 @@ describe("the user decider", () => {
     const { next, decision } = run(withCode, setByCode(true), T0 + 1000);
     expect(decision.error).toBeUndefined();
     expect(decision.events).toEqual([
-      { type: "user.human.password.changed", passwordHash: "new-hash", changeRequired: false, method: "verification_code" },
+      { type: "user.human.password.changed", passwordHash: "new-hash", changeRequired: false, method: "verification_code", keptSessionId: null },
     ]);
     expect(next).toMatchObject({ passwordHash: "new-hash", passwordCode: null, passwordChangedAt: T0 + 1000, sequence: 3 });
     expect(run(next, setByCode(true), T0 + 2000).decision.error?.reason).toBe("CODE_MISSING");
@@ -101,12 +103,19 @@ describe("the user decider", () => {
     let state = run(added(), requestCode("first", T0 + 60_000), T0).next;
     state = run(state, setByCode(false), T0).next;
     state = run(state, requestCode("second", T0 + 120_000), T0).next;
-    expect(state.passwordCode).toEqual({ digest: "second", expiresAt: T0 + 120_000, failedAttempts: 0 });
+    expect(state.passwordCode).toEqual({ digest: "second", createdAt: T0, expiresAt: T0 + 120_000, failedAttempts: 0 });
   });
 
   it("checks the current password and refuses an unchanged one", () => {
     const state = added();
-    const base = { type: "SetPassword", newPasswordHash: "h", changeRequired: false, currentHashOutdated: false } as const;
+    const base = {
+      type: "SetPassword",
+      newPasswordHash: "h",
+      changeRequired: false,
+      currentHashOutdated: false,
+      recentlyUsed: false,
+      lockout: { maxPasswordAttempts: 3 },
+    } as const;
     expect(
       decide({ ...base, verification: { kind: "current_password", matches: false }, sameAsCurrent: false }, state, T0).error?.reason,
     ).toBe("PASSWORD_INVALID");
@@ -127,7 +136,9 @@ describe("the user decider", () => {
         newPasswordHash: "rehashed",
         changeRequired: false,
         sameAsCurrent: true,
+        recentlyUsed: false,
         currentHashOutdated: true,
+        lockout: { maxPasswordAttempts: 3 },
       },
       added(),
       T0,

@@ -11,7 +11,7 @@ import { testApp } from "../helpers/app.js";
 const actor = { id: "test" };
 const profile = { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" as const };
 
-async function newUser(app: ReturnType<typeof testApp>, password: { plaintext: string } | { bcryptHash: string }) {
+async function newUser(app: Awaited<ReturnType<typeof testApp>>, password: { plaintext: string } | { bcryptHash: string }) {
   const state = await addHumanUser(
     app,
     {
@@ -27,7 +27,7 @@ async function newUser(app: ReturnType<typeof testApp>, password: { plaintext: s
 
 describe("writes in the application layer", () => {
   it("decides again on fresh state when another writer appends first", async () => {
-    const app = testApp();
+    const app = await testApp();
     const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
     const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
     let interfered = false;
@@ -57,7 +57,7 @@ describe("writes in the application layer", () => {
   });
 
   it("gives up with Aborted when conflicts never end", async () => {
-    const app = testApp();
+    const app = await testApp();
     const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
     let round = 0;
     const attempt = writeUser(app, userId, actor, async (state) => {
@@ -81,7 +81,7 @@ describe("writes in the application layer", () => {
   });
 
   it("upgrades an imported hash when its password is verified", async () => {
-    const app = testApp();
+    const app = await testApp();
     const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
     const same = setPassword(
       app,
@@ -98,7 +98,7 @@ describe("writes in the application layer", () => {
   });
 
   it("expires codes on the clock it is given", async () => {
-    const app = testApp();
+    const app = await testApp();
     const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
     const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
     app.now.value += app.settings.codeTtlMs;
@@ -111,7 +111,7 @@ describe("writes in the application layer", () => {
   });
 
   it("rebuilds projections equal to the live ones", async () => {
-    const app = testApp();
+    const app = await testApp();
     const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
     await requestPasswordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
     await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: true, proof: { kind: "privileged" } }, actor);

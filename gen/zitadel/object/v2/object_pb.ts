@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/object/v2/object.proto.
  */
 export const file_zitadel_object_v2_object: GenFile = /*@__PURE__*/
-  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJICg5SZXF1ZXN0Q29udGV4dBIQCgZvcmdfaWQYASABKAlIABISCghpbnN0YW5jZRgCIAEoCEgAQhAKDnJlc291cmNlX293bmVyYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message zitadel.object.v2.Organization
@@ -82,4 +82,33 @@ export type Details = Message<"zitadel.object.v2.Details"> & {
  */
 export const DetailsSchema: GenMessage<Details> = /*@__PURE__*/
   messageDesc(file_zitadel_object_v2_object, 1);
+
+/**
+ * @generated from message zitadel.object.v2.RequestContext
+ */
+export type RequestContext = Message<"zitadel.object.v2.RequestContext"> & {
+  /**
+   * @generated from oneof zitadel.object.v2.RequestContext.resource_owner
+   */
+  resourceOwner: {
+    /**
+     * @generated from field: string org_id = 1;
+     */
+    value: string;
+    case: "orgId";
+  } | {
+    /**
+     * @generated from field: bool instance = 2;
+     */
+    value: boolean;
+    case: "instance";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message zitadel.object.v2.RequestContext.
+ * Use `create(RequestContextSchema)` to create a new message.
+ */
+export const RequestContextSchema: GenMessage<RequestContext> = /*@__PURE__*/
+  messageDesc(file_zitadel_object_v2_object, 2);
 

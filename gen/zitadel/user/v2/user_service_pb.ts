@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/user/v2/user_service.proto.
  */
 export const file_zitadel_user_v2_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJ6aXRhZGVsL3VzZXIvdjIvdXNlcl9zZXJ2aWNlLnByb3RvEg96aXRhZGVsLnVzZXIudjIinwMKE0FkZEh1bWFuVXNlclJlcXVlc3QSFAoHdXNlcl9pZBgBIAEoCUgBiAEBEhUKCHVzZXJuYW1lGAIgASgJSAKIAQESNQoMb3JnYW5pemF0aW9uGAsgASgLMh8ueml0YWRlbC5vYmplY3QudjIuT3JnYW5pemF0aW9uEjEKB3Byb2ZpbGUYBCABKAsyIC56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5Qcm9maWxlEi0KBWVtYWlsGAUgASgLMh4ueml0YWRlbC51c2VyLnYyLlNldEh1bWFuRW1haWwSLQoFcGhvbmUYCiABKAsyHi56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5QaG9uZRItCghwYXNzd29yZBgHIAEoCzIZLnppdGFkZWwudXNlci52Mi5QYXNzd29yZEgAEjoKD2hhc2hlZF9wYXNzd29yZBgIIAEoCzIfLnppdGFkZWwudXNlci52Mi5IYXNoZWRQYXNzd29yZEgAQg8KDXBhc3N3b3JkX3R5cGVCCgoIX3VzZXJfaWRCCwoJX3VzZXJuYW1lIqQBChRBZGRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEisKB2RldGFpbHMYAiABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhcKCmVtYWlsX2NvZGUYAyABKAlIAIgBARIXCgpwaG9uZV9jb2RlGAQgASgJSAGIAQFCDQoLX2VtYWlsX2NvZGVCDQoLX3Bob25lX2NvZGUiJQoSR2V0VXNlckJ5SURSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiZwoTR2V0VXNlckJ5SURSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIjCgR1c2VyGAIgASgLMhUueml0YWRlbC51c2VyLnYyLlVzZXIirwEKFFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSOwoJc2VuZF9saW5rGAIgASgLMiYueml0YWRlbC51c2VyLnYyLlNlbmRQYXNzd29yZFJlc2V0TGlua0gAEj8KC3JldHVybl9jb2RlGAMgASgLMigueml0YWRlbC51c2VyLnYyLlJldHVyblBhc3N3b3JkUmVzZXRDb2RlSABCCAoGbWVkaXVtInoKFVBhc3N3b3JkUmVzZXRSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIeChF2ZXJpZmljYXRpb25fY29kZRgCIAEoCUgAiAEBQhQKEl92ZXJpZmljYXRpb25fY29kZSKfAQoSU2V0UGFzc3dvcmRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoMbmV3X3Bhc3N3b3JkGAIgASgLMhkueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkEhoKEGN1cnJlbnRfcGFzc3dvcmQYAyABKAlIABIbChF2ZXJpZmljYXRpb25fY29kZRgEIAEoCUgAQg4KDHZlcmlmaWNhdGlvbiJCChNTZXRQYXNzd29yZFJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzMv4CCgtVc2VyU2VydmljZRJbCgxBZGRIdW1hblVzZXISJC56aXRhZGVsLnVzZXIudjIuQWRkSHVtYW5Vc2VyUmVxdWVzdBolLnppdGFkZWwudXNlci52Mi5BZGRIdW1hblVzZXJSZXNwb25zZRJYCgtHZXRVc2VyQnlJRBIjLnppdGFkZWwudXNlci52Mi5HZXRVc2VyQnlJRFJlcXVlc3QaJC56aXRhZGVsLnVzZXIudjIuR2V0VXNlckJ5SURSZXNwb25zZRJeCg1QYXNzd29yZFJlc2V0EiUueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkUmVzZXRSZXF1ZXN0GiYueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkUmVzZXRSZXNwb25zZRJYCgtTZXRQYXNzd29yZBIjLnppdGFkZWwudXNlci52Mi5TZXRQYXNzd29yZFJlcXVlc3QaJC56aXRhZGVsLnVzZXIudjIuU2V0UGFzc3dvcmRSZXNwb25zZWIGcHJvdG8z", [file_zitadel_object_v2_object, file_zitadel_user_v2_email, file_zitadel_user_v2_password, file_zitadel_user_v2_phone, file_zitadel_user_v2_user]);
+  fileDesc("CiJ6aXRhZGVsL3VzZXIvdjIvdXNlcl9zZXJ2aWNlLnByb3RvEg96aXRhZGVsLnVzZXIudjIinwMKE0FkZEh1bWFuVXNlclJlcXVlc3QSFAoHdXNlcl9pZBgBIAEoCUgBiAEBEhUKCHVzZXJuYW1lGAIgASgJSAKIAQESNQoMb3JnYW5pemF0aW9uGAsgASgLMh8ueml0YWRlbC5vYmplY3QudjIuT3JnYW5pemF0aW9uEjEKB3Byb2ZpbGUYBCABKAsyIC56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5Qcm9maWxlEi0KBWVtYWlsGAUgASgLMh4ueml0YWRlbC51c2VyLnYyLlNldEh1bWFuRW1haWwSLQoFcGhvbmUYCiABKAsyHi56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5QaG9uZRItCghwYXNzd29yZBgHIAEoCzIZLnppdGFkZWwudXNlci52Mi5QYXNzd29yZEgAEjoKD2hhc2hlZF9wYXNzd29yZBgIIAEoCzIfLnppdGFkZWwudXNlci52Mi5IYXNoZWRQYXNzd29yZEgAQg8KDXBhc3N3b3JkX3R5cGVCCgoIX3VzZXJfaWRCCwoJX3VzZXJuYW1lIqQBChRBZGRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEisKB2RldGFpbHMYAiABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhcKCmVtYWlsX2NvZGUYAyABKAlIAIgBARIXCgpwaG9uZV9jb2RlGAQgASgJSAGIAQFCDQoLX2VtYWlsX2NvZGVCDQoLX3Bob25lX2NvZGUiJQoSR2V0VXNlckJ5SURSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiZwoTR2V0VXNlckJ5SURSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIjCgR1c2VyGAIgASgLMhUueml0YWRlbC51c2VyLnYyLlVzZXIirwEKFFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSOwoJc2VuZF9saW5rGAIgASgLMiYueml0YWRlbC51c2VyLnYyLlNlbmRQYXNzd29yZFJlc2V0TGlua0gAEj8KC3JldHVybl9jb2RlGAMgASgLMigueml0YWRlbC51c2VyLnYyLlJldHVyblBhc3N3b3JkUmVzZXRDb2RlSABCCAoGbWVkaXVtInoKFVBhc3N3b3JkUmVzZXRSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIeChF2ZXJpZmljYXRpb25fY29kZRgCIAEoCUgAiAEBQhQKEl92ZXJpZmljYXRpb25fY29kZSKfAQoSU2V0UGFzc3dvcmRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoMbmV3X3Bhc3N3b3JkGAIgASgLMhkueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkEhoKEGN1cnJlbnRfcGFzc3dvcmQYAyABKAlIABIbChF2ZXJpZmljYXRpb25fY29kZRgEIAEoCUgAQg4KDHZlcmlmaWNhdGlvbiJCChNTZXRQYXNzd29yZFJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzIiIKD0xvY2tVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIj8KEExvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMiJAoRVW5sb2NrVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJBChJVbmxvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMypgQKC1VzZXJTZXJ2aWNlElsKDEFkZEh1bWFuVXNlchIkLnppdGFkZWwudXNlci52Mi5BZGRIdW1hblVzZXJSZXF1ZXN0GiUueml0YWRlbC51c2VyLnYyLkFkZEh1bWFuVXNlclJlc3BvbnNlElgKC0dldFVzZXJCeUlEEiMueml0YWRlbC51c2VyLnYyLkdldFVzZXJCeUlEUmVxdWVzdBokLnppdGFkZWwudXNlci52Mi5HZXRVc2VyQnlJRFJlc3BvbnNlEl4KDVBhc3N3b3JkUmVzZXQSJS56aXRhZGVsLnVzZXIudjIuUGFzc3dvcmRSZXNldFJlcXVlc3QaJi56aXRhZGVsLnVzZXIudjIuUGFzc3dvcmRSZXNldFJlc3BvbnNlElgKC1NldFBhc3N3b3JkEiMueml0YWRlbC51c2VyLnYyLlNldFBhc3N3b3JkUmVxdWVzdBokLnppdGFkZWwudXNlci52Mi5TZXRQYXNzd29yZFJlc3BvbnNlEk8KCExvY2tVc2VyEiAueml0YWRlbC51c2VyLnYyLkxvY2tVc2VyUmVxdWVzdBohLnppdGFkZWwudXNlci52Mi5Mb2NrVXNlclJlc3BvbnNlElUKClVubG9ja1VzZXISIi56aXRhZGVsLnVzZXIudjIuVW5sb2NrVXNlclJlcXVlc3QaIy56aXRhZGVsLnVzZXIudjIuVW5sb2NrVXNlclJlc3BvbnNlYgZwcm90bzM", [file_zitadel_object_v2_object, file_zitadel_user_v2_email, file_zitadel_user_v2_password, file_zitadel_user_v2_phone, file_zitadel_user_v2_user]);
 
 /**
  * @generated from message zitadel.user.v2.AddHumanUserRequest
@@ -268,6 +268,74 @@ export const SetPasswordResponseSchema: GenMessage<SetPasswordResponse> = /*@__P
   messageDesc(file_zitadel_user_v2_user_service, 7);
 
 /**
+ * @generated from message zitadel.user.v2.LockUserRequest
+ */
+export type LockUserRequest = Message<"zitadel.user.v2.LockUserRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.user.v2.LockUserRequest.
+ * Use `create(LockUserRequestSchema)` to create a new message.
+ */
+export const LockUserRequestSchema: GenMessage<LockUserRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 8);
+
+/**
+ * @generated from message zitadel.user.v2.LockUserResponse
+ */
+export type LockUserResponse = Message<"zitadel.user.v2.LockUserResponse"> & {
+  /**
+   * @generated from field: zitadel.object.v2.Details details = 1;
+   */
+  details?: Details | undefined;
+};
+
+/**
+ * Describes the message zitadel.user.v2.LockUserResponse.
+ * Use `create(LockUserResponseSchema)` to create a new message.
+ */
+export const LockUserResponseSchema: GenMessage<LockUserResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 9);
+
+/**
+ * @generated from message zitadel.user.v2.UnlockUserRequest
+ */
+export type UnlockUserRequest = Message<"zitadel.user.v2.UnlockUserRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message zitadel.user.v2.UnlockUserRequest.
+ * Use `create(UnlockUserRequestSchema)` to create a new message.
+ */
+export const UnlockUserRequestSchema: GenMessage<UnlockUserRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 10);
+
+/**
+ * @generated from message zitadel.user.v2.UnlockUserResponse
+ */
+export type UnlockUserResponse = Message<"zitadel.user.v2.UnlockUserResponse"> & {
+  /**
+   * @generated from field: zitadel.object.v2.Details details = 1;
+   */
+  details?: Details | undefined;
+};
+
+/**
+ * Describes the message zitadel.user.v2.UnlockUserResponse.
+ * Use `create(UnlockUserResponseSchema)` to create a new message.
+ */
+export const UnlockUserResponseSchema: GenMessage<UnlockUserResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 11);
+
+/**
  * @generated from service zitadel.user.v2.UserService
  */
 export const UserService: GenService<{
@@ -302,6 +370,22 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof SetPasswordRequestSchema;
     output: typeof SetPasswordResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.user.v2.UserService.LockUser
+   */
+  lockUser: {
+    methodKind: "unary";
+    input: typeof LockUserRequestSchema;
+    output: typeof LockUserResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.user.v2.UserService.UnlockUser
+   */
+  unlockUser: {
+    methodKind: "unary";
+    input: typeof UnlockUserRequestSchema;
+    output: typeof UnlockUserResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_zitadel_user_v2_user_service, 0);

@@ -1,0 +1,16 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { AppContext } from "../app/context.js";
+import { requestPublicPasswordReset } from "../app/public-password-reset.js";
+import { loginNameKey } from "../domain/user-input.js";
+import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
+import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
+
+export function passwordService(app: AppContext, limits: AnonymousLimits): ServiceImpl<typeof PasswordService> {
+  return {
+    requestPasswordReset(req, ctx) {
+      limitPublicCall(ctx, limits, `login:${loginNameKey(req.loginName)}`);
+      requestPublicPasswordReset(app, req.loginName, req.urlTemplate);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { createContextKey, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { DomainError } from "../domain/errors.js";
+import { callerOf } from "./auth.js";
+
+/** Token buckets per key, in memory and bounded: `perMinute` calls, refilled evenly. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: () => number = Date.now,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** Takes one call's token; false when the key has none left. A limit of 0 never limits. */
+  take(key: string): boolean {
+    if (this.perMinute === 0) return true;
+    const now = this.clock();
+    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
+    bucket.at = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
+
+export interface AnonymousLimits {
+  perAddress: RateLimiter;
+  perUser: RateLimiter;
+}
+
+export const clientAddressKey = createContextKey<string>("unknown", { description: "the client's network address" });
+
+/** For the Connect adapter: the socket's peer address. Proxies are not trusted for it. */
+export function clientContextValues(req: { socket?: { remoteAddress?: string } }) {
+  const values = createContextValues();
+  values.set(clientAddressKey, req.socket?.remoteAddress ?? "unknown");
+  return values;
+}
+
+/**
+ * Public endpoints answer anyone, so anyone but a service account is limited per client address
+ * and per target (a user or login name): ResourceExhausted beyond.
+ */
+export function limitPublicCall(ctx: HandlerContext, limits: AnonymousLimits, target: string): void {
+  if (callerOf(ctx).kind === "service") return;
+  const address = ctx.values.get(clientAddressKey);
+  if (!limits.perAddress.take(address) || !limits.perUser.take(target)) {
+    throw new DomainError("RATE_LIMITED", "too many requests. Try again later");
+  }
+}

@@ -1,0 +1,77 @@
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import type { UserLookup } from "../app/check-password.js";
+import type { AppContext } from "../app/context.js";
+import { createSession, deleteSession, getActiveSession, sessionTokenMatches } from "../app/sessions.js";
+import { invalidArgument } from "../domain/errors.js";
+import type { SessionState } from "../domain/session.js";
+import { loginNameKey } from "../domain/user-input.js";
+import { SessionSchema, type Session } from "../../gen/zitadel/session/v2/session_pb.js";
+import { SessionService, type CreateSessionRequest } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { actorOf, callerOf, hasPermission, refusal, type Permission } from "./auth.js";
+import { timestamp, toDetails } from "./details.js";
+import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
+
+export function sessionService(app: AppContext, limits: AnonymousLimits): ServiceImpl<typeof SessionService> {
+  return {
+    async createSession(req, ctx) {
+      const { user, password, lifetimeMs } = createSessionInput(req);
+      limitPublicCall(ctx, limits, "userId" in user ? `user:${user.userId}` : `login:${loginNameKey(user.loginName)}`);
+      const { session, token } = await createSession(app, { user, password, ...(lifetimeMs !== undefined && { lifetimeMs }) }, actorOf(callerOf(ctx)));
+      return { details: toDetails(session), sessionId: session.sessionId, sessionToken: token };
+    },
+
+    getSession(req, ctx) {
+      const session = getActiveSession(app, requireSessionId(req.sessionId));
+      authorizeSessionAccess(app, ctx, session, req.sessionToken, "session.read");
+      return { session: toSession(session) };
+    },
+
+    deleteSession(req, ctx) {
+      const session = getActiveSession(app, requireSessionId(req.sessionId));
+      authorizeSessionAccess(app, ctx, session, req.sessionToken, "session.delete");
+      return { details: toDetails(deleteSession(app, session.sessionId, actorOf(callerOf(ctx)))) };
+    },
+  };
+}
+
+function createSessionInput(req: CreateSessionRequest) {
+  const search = req.checks?.user?.search;
+  const violations = [];
+  if (search?.case === undefined || search.value === "") violations.push({ field: "checks.user", description: "is required (user_id or login_name)" });
+  if (req.checks?.password === undefined) violations.push({ field: "checks.password", description: "is required: a session proves the password" });
+  const lifetime = req.lifetime;
+  const lifetimeMs = lifetime === undefined ? undefined : Number(lifetime.seconds) * 1000 + Math.floor(lifetime.nanos / 1e6);
+  if (lifetimeMs !== undefined && lifetimeMs <= 0) violations.push({ field: "lifetime", description: "must be longer than zero" });
+  if (violations.length > 0 || search?.case === undefined) throw invalidArgument(violations);
+  const user: UserLookup = search.case === "userId" ? { userId: search.value } : { loginName: search.value };
+  return { user, password: req.checks!.password!.password, lifetimeMs };
+}
+
+function requireSessionId(sessionId: string): string {
+  if (sessionId === "") throw invalidArgument([{ field: "session_id", description: "is required" }]);
+  return sessionId;
+}
+
+/** A privileged service account, the session's own user, or whoever holds the session's token. */
+function authorizeSessionAccess(app: AppContext, ctx: HandlerContext, session: SessionState, token: string | undefined, permission: Permission): void {
+  const caller = callerOf(ctx);
+  if (hasPermission(caller, permission)) return;
+  if (caller.kind === "user" && caller.userId === session.userId) return;
+  if (token !== undefined && token !== "" && sessionTokenMatches(app, session, token)) return;
+  throw refusal(caller, "this call needs the session's token or the " + permission + " permission");
+}
+
+function toSession(s: SessionState): Session {
+  return create(SessionSchema, {
+    id: s.sessionId,
+    creationDate: timestamp(s.createdAt),
+    changeDate: timestamp(s.changedAt),
+    sequence: BigInt(s.sequence),
+    expirationDate: timestamp(s.expiresAt),
+    factors: {
+      user: { verifiedAt: timestamp(s.userCheckedAt), id: s.userId, loginName: s.loginName, displayName: s.displayName, organizationId: s.orgId },
+      password: { verifiedAt: timestamp(s.passwordCheckedAt) },
+    },
+  });
+}

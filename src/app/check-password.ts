@@ -1,0 +1,56 @@
+import { locksAfter, loginFailed, userLocked } from "../domain/lockout.js";
+import { normalizePassword } from "../domain/password-policy.js";
+import { loginNameKey } from "../domain/user-input.js";
+import { decide, type UserState } from "../domain/user.js";
+import { DomainError } from "../domain/errors.js";
+import type { Actor, AppContext } from "./context.js";
+import { verifyPassword } from "./verify-password.js";
+import { writeUser } from "./write-user.js";
+
+export type UserLookup = { userId: string } | { loginName: string };
+
+/** The user a login names, by id or by username or e-mail address (case-insensitive). */
+export function findUser(ctx: AppContext, lookup: UserLookup): UserState | null {
+  if ("userId" in lookup) return ctx.store.users.get(lookup.userId);
+  const owner = ctx.store.users.ownerOf(loginNameKey(lookup.loginName));
+  return owner === null ? null : ctx.store.users.get(owner);
+}
+
+/**
+ * Checks a login's password and counts the result towards the lockout. To a caller, a login name
+ * that does not exist is indistinguishable from a wrong password: the same bcrypt work, the same
+ * error, the same failure count, the same "locked" after the maximum.
+ */
+export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, password: string, actor: Actor): Promise<UserState> {
+  const found = findUser(ctx, lookup);
+  const paceKey = found ? `user:${found.userId}` : `unknown:${"userId" in lookup ? lookup.userId : loginNameKey(lookup.loginName)}`;
+  await ctx.loginAttempts.pace(paceKey);
+  if (found === null) {
+    await ctx.hasher.verify(normalizePassword(password), ctx.dummyHash);
+    throw phantomFailure(ctx, paceKey);
+  }
+
+  let upgradedHash: string | null | undefined;
+  try {
+    const user = await writeUser(ctx, found.userId, actor, async (state, now) => {
+      if (state === null) return { events: [], error: loginFailed(1) };
+      // A user without a password costs the same bcrypt as any other: timing must not tell.
+      const result = await verifyPassword(ctx, password, state.passwordHash ?? ctx.dummyHash);
+      if (state.passwordHash === null) result.matches = false;
+      upgradedHash ??= result.matches && result.needsRehash ? await ctx.hasher.hash(normalizePassword(password)) : null;
+      return decide({ type: "CheckPassword", matches: result.matches, upgradedHash: result.matches ? upgradedHash : null, lockout: ctx.settings.lockout }, state, now);
+    });
+    ctx.loginAttempts.reset(paceKey);
+    return user;
+  } catch (error) {
+    if (error instanceof DomainError && error.reason === "LOGIN_FAILED") ctx.loginAttempts.recordFailure(paceKey);
+    throw error;
+  }
+}
+
+/** What a real user would answer at this many failures: wrong password, then locked. */
+function phantomFailure(ctx: AppContext, key: string): DomainError {
+  const { lockout } = ctx.settings;
+  if (locksAfter(ctx.loginAttempts.count(key), lockout)) return userLocked();
+  return loginFailed(ctx.loginAttempts.recordFailure(key));
+}

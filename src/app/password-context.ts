@@ -1,0 +1,11 @@
+import type { PasswordContext } from "../domain/password-policy.js";
+import type { HumanIdentity } from "../domain/user.js";
+import type { AppContext } from "./context.js";
+
+/** What the password rules beyond composition compare a new password with. */
+export function passwordContext(ctx: AppContext, user: Pick<HumanIdentity, "username" | "email" | "profile">): PasswordContext {
+  return {
+    commonPasswords: ctx.settings.commonPasswords,
+    personal: [user.username, user.email, user.profile.givenName, user.profile.familyName],
+  };
+}

@@ -1,0 +1,36 @@
+import { invalidArgument } from "../domain/errors.js";
+import { resetRequestedRecently } from "../domain/password-code.js";
+import { linkOrigin, urlTemplateViolations } from "../domain/url-template.js";
+import { findUser } from "./check-password.js";
+import type { AppContext } from "./context.js";
+import { requestPasswordReset } from "./password-reset.js";
+
+const ANONYMOUS = { id: "anonymous" };
+
+/**
+ * The forgot-password form: anyone may ask, for any login name. The caller learns nothing: the
+ * answer is given before the user is even looked up, and the link goes only to the user's own
+ * address. One code per user per interval; further requests quietly send nothing.
+ */
+export function requestPublicPasswordReset(ctx: AppContext, loginName: string, urlTemplate: string | undefined): void {
+  if (loginName.trim() === "" || loginName.length > 200) {
+    throw invalidArgument([{ field: "login_name", description: "must be 1 to 200 characters" }]);
+  }
+  if (urlTemplate !== undefined) checkTemplateOrigin(ctx, urlTemplate);
+
+  ctx.background.run("public password reset", async () => {
+    const user = findUser(ctx, { loginName });
+    if (user === null || resetRequestedRecently(user.passwordCode, ctx.clock())) return;
+    await requestPasswordReset(ctx, user.userId, { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) }, ANONYMOUS);
+  });
+}
+
+function checkTemplateOrigin(ctx: AppContext, urlTemplate: string): void {
+  const field = "url_template";
+  const violations = urlTemplateViolations(urlTemplate, field);
+  if (violations.length > 0) throw invalidArgument(violations);
+  const origin = linkOrigin(urlTemplate);
+  if (origin === null || !ctx.settings.resetUrlOrigins.includes(origin)) {
+    throw invalidArgument([{ field, description: "must point at an origin allowed by LATCHKEY_RESET_URL_ORIGINS" }]);
+  }
+}

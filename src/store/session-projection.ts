@@ -1,0 +1,80 @@
+import type { SessionState } from "../domain/session.js";
+import type { Db } from "./database.js";
+
+interface SessionRow {
+  session_id: string;
+  org_id: string;
+  user_id: string;
+  login_name: string;
+  display_name: string;
+  token_digest: string;
+  sequence: number;
+  created_at: number;
+  changed_at: number;
+  expires_at: number;
+  password_version: number;
+  user_checked_at: number;
+  password_checked_at: number;
+  terminated: number;
+}
+
+const toRow = (s: SessionState): SessionRow => ({
+  session_id: s.sessionId,
+  org_id: s.orgId,
+  user_id: s.userId,
+  login_name: s.loginName,
+  display_name: s.displayName,
+  token_digest: s.tokenDigest,
+  sequence: s.sequence,
+  created_at: s.createdAt,
+  changed_at: s.changedAt,
+  expires_at: s.expiresAt,
+  password_version: s.passwordVersion,
+  user_checked_at: s.userCheckedAt,
+  password_checked_at: s.passwordCheckedAt,
+  terminated: Number(s.terminated),
+});
+
+const fromRow = (r: SessionRow): SessionState => ({
+  sessionId: r.session_id,
+  orgId: r.org_id,
+  userId: r.user_id,
+  loginName: r.login_name,
+  displayName: r.display_name,
+  tokenDigest: r.token_digest,
+  sequence: r.sequence,
+  createdAt: r.created_at,
+  changedAt: r.changed_at,
+  expiresAt: r.expires_at,
+  passwordVersion: r.password_version,
+  userCheckedAt: r.user_checked_at,
+  passwordCheckedAt: r.password_checked_at,
+  terminated: r.terminated === 1,
+});
+
+export class SessionProjection {
+  private readonly byIdStmt;
+  private readonly byTokenStmt;
+  private readonly upsertStmt;
+
+  constructor(db: Db) {
+    this.byIdStmt = db.prepare(`SELECT * FROM sessions WHERE session_id = ?`);
+    this.byTokenStmt = db.prepare(`SELECT * FROM sessions WHERE token_digest = ?`);
+    const columns = Object.keys(toRow({} as SessionState));
+    this.upsertStmt = db.prepare(`INSERT OR REPLACE INTO sessions (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`);
+  }
+
+  get(sessionId: string): SessionState | null {
+    const row = this.byIdStmt.get(sessionId) as SessionRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  byTokenDigest(digest: string): SessionState | null {
+    const row = this.byTokenStmt.get(digest) as SessionRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  save(state: SessionState): void {
+    this.upsertStmt.run(toRow(state));
+  }
+}
