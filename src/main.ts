@@ -3,11 +3,15 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, loadConfig, usage, type Config } from "./config.js";
 import { createLogger } from "./log.js";
+import { createApiToken } from "./app/api-tokens.js";
 import { rebuildProjections } from "./app/rebuild-projections.js";
+import { PERMISSIONS } from "./api/auth.js";
+import { deriveKeys } from "./crypto/keys.js";
+import { loadServerSecret } from "./crypto/server-secret.js";
 import { serve } from "./serve.js";
 import { openStore } from "./store/store.js";
 
-const COMMANDS = ["serve", "rebuild-projections"] as const;
+const COMMANDS = ["serve", "rebuild-projections", "token"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
@@ -18,7 +22,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command: Command = COMMANDS.includes(argv[0] as Command) ? (argv.shift() as Command) : "serve";
   let config: Config;
+  let tokenRequest: { name: string; permissions: string[] } | undefined;
   try {
+    if (command === "token") tokenRequest = takeTokenArguments(argv);
     config = loadConfig(process.env, argv);
     prepareDataDir(config.dataDir);
   } catch (error) {
@@ -27,6 +33,20 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(config.logLevel);
+
+  if (tokenRequest !== undefined) {
+    const store = openStore(config.dataDir);
+    try {
+      const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+      const { tokenId, token } = createApiToken(store, keys, tokenRequest.name, tokenRequest.permissions, Date.now());
+      process.stdout.write(
+        `Created API token ${tokenId} (${tokenRequest.permissions.join(", ")}). It is shown only this once:\n${token}\n`,
+      );
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
 
   if (command === "rebuild-projections") {
     const store = openStore(config.dataDir);
@@ -51,6 +71,26 @@ async function main(argv: string[]): Promise<number> {
   await service.stop();
   log.info("stopped");
   return 0;
+}
+
+/** `token create --name NAME --permissions a,b`: takes its own arguments out of argv. */
+function takeTokenArguments(argv: string[]): { name: string; permissions: string[] } {
+  if (argv.shift() !== "create") throw new ConfigError("token", "takes one subcommand: create");
+  const take = (flag: string): string | undefined => {
+    const i = argv.findIndex((a) => a === flag || a.startsWith(flag + "="));
+    if (i < 0) return undefined;
+    const [arg] = argv.splice(i, 1);
+    return arg!.includes("=") ? arg!.slice(flag.length + 1) : argv.splice(i, 1)[0];
+  };
+  const permissions = (take("--permissions") ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (permissions.length === 0) throw new ConfigError("--permissions", `is required: a comma-separated list of ${PERMISSIONS.join(", ")}`);
+  const unknown = permissions.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    throw new ConfigError("--permissions", `has unknown permissions: ${unknown.join(", ")} (known: ${PERMISSIONS.join(", ")})`);
+  return { name: take("--name") ?? "api token", permissions };
 }
 
 function prepareDataDir(dataDir: string): void {

@@ -40,7 +40,10 @@ export function toConnectError(error: DomainError): ConnectError {
   }
   if (error.failedAttempts !== undefined) {
     // As ZITADEL's credentials check reports it, so a login page can warn before the lockout.
-    details.push({ desc: CredentialsCheckErrorSchema, value: { id: error.reason, message: error.message, failedAttempts: error.failedAttempts } } as never);
+    details.push({
+      desc: CredentialsCheckErrorSchema,
+      value: { id: error.reason, message: error.message, failedAttempts: error.failedAttempts },
+    } as never);
   }
   return new ConnectError(error.message, STATUS_BY_REASON[error.reason], undefined, details);
 }

@@ -19,6 +19,12 @@ export function routes(app: AppContext, limits: AnonymousLimits, isServing: () =
     router.service(SessionService, sessionService(app, limits));
     router.service(SettingsService, settingsService(app));
     router.service(PasswordService, passwordService(app, limits));
-    router.service(Health, healthService(isServing, served.map((s) => s.typeName)));
+    router.service(
+      Health,
+      healthService(
+        isServing,
+        served.map((s) => s.typeName),
+      ),
+    );
   };
 }

@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import type { UserLookup } from "../app/check-password.js";
 import type { AppContext } from "../app/context.js";
 import { createSession, deleteSession, getActiveSession, sessionTokenMatches } from "../app/sessions.js";
-import { invalidArgument } from "../domain/errors.js";
+import { DomainError, invalidArgument } from "../domain/errors.js";
 import type { SessionState } from "../domain/session.js";
 import { loginNameKey } from "../domain/user-input.js";
 import { SessionSchema, type Session } from "../../gen/zitadel/session/v2/session_pb.js";
@@ -17,7 +17,11 @@ export function sessionService(app: AppContext, limits: AnonymousLimits): Servic
     async createSession(req, ctx) {
       const { user, password, lifetimeMs } = createSessionInput(req);
       limitPublicCall(ctx, limits, "userId" in user ? `user:${user.userId}` : `login:${loginNameKey(user.loginName)}`);
-      const { session, token } = await createSession(app, { user, password, ...(lifetimeMs !== undefined && { lifetimeMs }) }, actorOf(callerOf(ctx)));
+      const { session, token } = await createSession(
+        app,
+        { user, password, ...(lifetimeMs !== undefined && { lifetimeMs }) },
+        actorOf(callerOf(ctx)),
+      );
       return { details: toDetails(session), sessionId: session.sessionId, sessionToken: token };
     },
 
@@ -38,8 +42,10 @@ export function sessionService(app: AppContext, limits: AnonymousLimits): Servic
 function createSessionInput(req: CreateSessionRequest) {
   const search = req.checks?.user?.search;
   const violations = [];
-  if (search?.case === undefined || search.value === "") violations.push({ field: "checks.user", description: "is required (user_id or login_name)" });
-  if (req.checks?.password === undefined) violations.push({ field: "checks.password", description: "is required: a session proves the password" });
+  if (search?.case === undefined || search.value === "")
+    violations.push({ field: "checks.user", description: "is required as user_id or login_name" });
+  if (req.checks?.password === undefined)
+    violations.push({ field: "checks.password", description: "is required because a session proves the password" });
   const lifetime = req.lifetime;
   const lifetimeMs = lifetime === undefined ? undefined : Number(lifetime.seconds) * 1000 + Math.floor(lifetime.nanos / 1e6);
   if (lifetimeMs !== undefined && lifetimeMs <= 0) violations.push({ field: "lifetime", description: "must be longer than zero" });
@@ -54,11 +60,20 @@ function requireSessionId(sessionId: string): string {
 }
 
 /** A privileged service account, the session's own user, or whoever holds the session's token. */
-function authorizeSessionAccess(app: AppContext, ctx: HandlerContext, session: SessionState, token: string | undefined, permission: Permission): void {
+function authorizeSessionAccess(
+  app: AppContext,
+  ctx: HandlerContext,
+  session: SessionState,
+  token: string | undefined,
+  permission: Permission,
+): void {
   const caller = callerOf(ctx);
   if (hasPermission(caller, permission)) return;
   if (caller.kind === "user" && caller.userId === session.userId) return;
-  if (token !== undefined && token !== "" && sessionTokenMatches(app, session, token)) return;
+  if (token !== undefined && token !== "") {
+    if (sessionTokenMatches(app, session, token)) return;
+    throw new DomainError("PERMISSION_DENIED", "the session token does not belong to this session");
+  }
   throw refusal(caller, "this call needs the session's token or the " + permission + " permission");
 }
 
@@ -70,7 +85,13 @@ function toSession(s: SessionState): Session {
     sequence: BigInt(s.sequence),
     expirationDate: timestamp(s.expiresAt),
     factors: {
-      user: { verifiedAt: timestamp(s.userCheckedAt), id: s.userId, loginName: s.loginName, displayName: s.displayName, organizationId: s.orgId },
+      user: {
+        verifiedAt: timestamp(s.userCheckedAt),
+        id: s.userId,
+        loginName: s.loginName,
+        displayName: s.displayName,
+        organizationId: s.orgId,
+      },
       password: { verifiedAt: timestamp(s.passwordCheckedAt) },
     },
   });

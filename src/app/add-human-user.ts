@@ -84,7 +84,14 @@ function validate(ctx: AppContext, input: AddHumanUserInput): void {
   const password = input.password;
   if (password && "plaintext" in password) {
     const personal = { username: input.username ?? input.email, email: input.email, profile: input.profile };
-    v.list.push(...passwordViolations(normalizePassword(password.plaintext), ctx.settings.passwordPolicy, "password.password", passwordContext(ctx, personal)));
+    v.list.push(
+      ...passwordViolations(
+        normalizePassword(password.plaintext),
+        ctx.settings.passwordPolicy,
+        "password.password",
+        passwordContext(ctx, personal),
+      ),
+    );
   } else if (password && !isImportableBcryptHash(password.bcryptHash)) {
     v.add("hashed_password.hash", "must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to 31)");
   }

@@ -8,7 +8,9 @@ export class BackgroundJobs {
 
   run(name: string, job: () => Promise<void>): void {
     const promise = job()
-      .catch((error: unknown) => this.log.error("background job failed", { job: name, error: error instanceof Error ? error.message : "unknown" }))
+      .catch((error: unknown) =>
+        this.log.error("background job failed", { job: name, error: error instanceof Error ? error.message : "unknown" }),
+      )
       .finally(() => this.running.delete(promise));
     this.running.add(promise);
   }

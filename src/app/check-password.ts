@@ -38,7 +38,16 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
       const result = await verifyPassword(ctx, password, state.passwordHash ?? ctx.dummyHash);
       if (state.passwordHash === null) result.matches = false;
       upgradedHash ??= result.matches && result.needsRehash ? await ctx.hasher.hash(normalizePassword(password)) : null;
-      return decide({ type: "CheckPassword", matches: result.matches, upgradedHash: result.matches ? upgradedHash : null, lockout: ctx.settings.lockout }, state, now);
+      return decide(
+        {
+          type: "CheckPassword",
+          matches: result.matches,
+          upgradedHash: result.matches ? upgradedHash : null,
+          lockout: ctx.settings.lockout,
+        },
+        state,
+        now,
+      );
     });
     ctx.loginAttempts.reset(paceKey);
     return user;

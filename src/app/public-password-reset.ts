@@ -21,7 +21,12 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
   ctx.background.run("public password reset", async () => {
     const user = findUser(ctx, { loginName });
     if (user === null || resetRequestedRecently(user.passwordCode, ctx.clock())) return;
-    await requestPasswordReset(ctx, user.userId, { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) }, ANONYMOUS);
+    await requestPasswordReset(
+      ctx,
+      user.userId,
+      { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) },
+      ANONYMOUS,
+    );
   });
 }
 

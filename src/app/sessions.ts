@@ -14,7 +14,11 @@ export interface CreateSessionInput {
   lifetimeMs?: number;
 }
 
-export async function createSession(ctx: AppContext, input: CreateSessionInput, actor: Actor): Promise<{ session: SessionState; token: string }> {
+export async function createSession(
+  ctx: AppContext,
+  input: CreateSessionInput,
+  actor: Actor,
+): Promise<{ session: SessionState; token: string }> {
   const user = await checkLoginPassword(ctx, input.user, input.password, actor);
   const now = ctx.clock();
   const token = generateToken();
@@ -66,14 +70,29 @@ function displayNameOf(user: UserState): string {
   return user.profile.displayName ?? `${user.profile.givenName} ${user.profile.familyName}`;
 }
 
-function appendSession(ctx: AppContext, state: SessionState | null, sessionId: string, owner: string, event: SessionEvent, actor: Actor, now: number): SessionState {
+function appendSession(
+  ctx: AppContext,
+  state: SessionState | null,
+  sessionId: string,
+  owner: string,
+  event: SessionEvent,
+  actor: Actor,
+  now: number,
+): SessionState {
   const expectedSequence = state?.sequence ?? 0;
   const next = evolveSession(state, { event, aggregateId: sessionId, owner, sequence: expectedSequence + 1, createdAt: now });
   const { type, ...payload } = event;
   ctx.store.events.append(
-    { aggregateType: SESSION_AGGREGATE, aggregateId: sessionId, owner, creator: actor.id, expectedSequence, createdAt: now, events: [{ type, payload }] },
+    {
+      aggregateType: SESSION_AGGREGATE,
+      aggregateId: sessionId,
+      owner,
+      creator: actor.id,
+      expectedSequence,
+      createdAt: now,
+      events: [{ type, payload }],
+    },
     () => ctx.store.sessions.save(next),
   );
   return next;
 }
-

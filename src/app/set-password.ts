@@ -51,13 +51,23 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
   });
 }
 
-async function verify(ctx: AppContext, state: UserState, proof: SetPasswordProof): Promise<{ verification: Verification; currentHashOutdated: boolean }> {
+async function verify(
+  ctx: AppContext,
+  state: UserState,
+  proof: SetPasswordProof,
+): Promise<{ verification: Verification; currentHashOutdated: boolean }> {
   switch (proof.kind) {
     case "privileged":
       return { verification: proof, currentHashOutdated: false };
     case "current_password": {
-      const result = state.passwordHash === null ? { matches: false, needsRehash: false } : await verifyPassword(ctx, proof.password, state.passwordHash);
-      return { verification: { kind: proof.kind, matches: result.matches, sessionId: proof.sessionId }, currentHashOutdated: result.needsRehash };
+      const result =
+        state.passwordHash === null
+          ? { matches: false, needsRehash: false }
+          : await verifyPassword(ctx, proof.password, state.passwordHash);
+      return {
+        verification: { kind: proof.kind, matches: result.matches, sessionId: proof.sessionId },
+        currentHashOutdated: result.needsRehash,
+      };
     }
     case "verification_code": {
       const digest = codeDigest(ctx, state.userId, proof.code);

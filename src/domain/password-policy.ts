@@ -69,7 +69,9 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
     [policy.rejectNumeric && /^\p{N}+$/u.test(password), "must not consist of numbers only"],
     [policy.rejectCommon && context !== undefined && context.commonPasswords.has(lower), "must not be a commonly used password"],
     [
-      policy.rejectPersonal && context !== undefined && personalTokens(context.personal).some((t) => lower.includes(t) || t.includes(lower)),
+      policy.rejectPersonal &&
+        context !== undefined &&
+        personalTokens(context.personal).some((t) => lower.includes(t) || t.includes(lower)),
       "must not contain the username or e-mail address or names",
     ],
   ];
@@ -77,7 +79,11 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
 }
 
 export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {
-  return new DomainError("PASSWORD_POLICY_VIOLATED", `the password does not meet the password policy. ${describeViolations(violations)}`, violations);
+  return new DomainError(
+    "PASSWORD_POLICY_VIOLATED",
+    `the password does not meet the password policy. ${describeViolations(violations)}`,
+    violations,
+  );
 }
 
 export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): void {

@@ -39,7 +39,15 @@ export function evolveSession(
   const { event } = recorded;
   if (event.type === "session.added") {
     const { type: _, ...fields } = event;
-    return { ...fields, sessionId: recorded.aggregateId, orgId: recorded.owner, sequence: recorded.sequence, createdAt: recorded.createdAt, changedAt: recorded.createdAt, terminated: false };
+    return {
+      ...fields,
+      sessionId: recorded.aggregateId,
+      orgId: recorded.owner,
+      sequence: recorded.sequence,
+      createdAt: recorded.createdAt,
+      changedAt: recorded.createdAt,
+      terminated: false,
+    };
   }
   if (state === null) throw new Error(`event ${event.type} before session.added for ${recorded.aggregateId}`);
   return { ...state, sequence: recorded.sequence, changedAt: recorded.createdAt, terminated: true };
@@ -49,7 +57,11 @@ export function evolveSession(
  * A session lives until it expires or is deleted, and only as long as the user's password has
  * not changed since, unless the change was made in this very session.
  */
-export function isSessionActive(session: SessionState, user: { passwordVersion: number; keptSessionId: string | null } | null, now: number): boolean {
+export function isSessionActive(
+  session: SessionState,
+  user: { passwordVersion: number; keptSessionId: string | null } | null,
+  now: number,
+): boolean {
   if (session.terminated || now >= session.expiresAt || user === null) return false;
   return session.passwordVersion === user.passwordVersion || session.sessionId === user.keptSessionId;
 }

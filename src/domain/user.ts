@@ -24,7 +24,14 @@ export interface HumanIdentity {
 }
 
 function identityOf(x: HumanIdentity): HumanIdentity {
-  return { username: x.username, email: x.email, emailVerified: x.emailVerified, phone: x.phone, phoneVerified: x.phoneVerified, profile: x.profile };
+  return {
+    username: x.username,
+    email: x.email,
+    emailVerified: x.emailVerified,
+    phone: x.phone,
+    phoneVerified: x.phoneVerified,
+    profile: x.profile,
+  };
 }
 
 /** How a password change was authorised; kept on the event for the audit trail. */
@@ -114,7 +121,10 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
         passwordChangedAt: recorded.createdAt,
         passwordVersion: state.passwordVersion + 1,
         keptSessionId: event.keptSessionId ?? null,
-        passwordHistory: state.passwordHash === null ? state.passwordHistory : [state.passwordHash, ...state.passwordHistory].slice(0, MAX_PASSWORD_HISTORY),
+        passwordHistory:
+          state.passwordHash === null
+            ? state.passwordHistory
+            : [state.passwordHash, ...state.passwordHistory].slice(0, MAX_PASSWORD_HISTORY),
         passwordCode: null,
         failedPasswordAttempts: 0,
       };
@@ -195,9 +205,16 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
       return accept(...checked.events, { type: "user.human.password.hash.upgraded", passwordHash: command.upgradedHash });
     }
     case "RequestPasswordCode":
-      return accept({ type: "user.human.password.code.added", codeDigest: command.codeDigest, expiresAt: command.expiresAt, medium: command.medium });
+      return accept({
+        type: "user.human.password.code.added",
+        codeDigest: command.codeDigest,
+        expiresAt: command.expiresAt,
+        medium: command.medium,
+      });
     case "LockUser":
-      return state.locked ? reject(new DomainError("USER_LOCKED", "the user is already locked")) : accept({ type: "user.locked", reason: "administrator" });
+      return state.locked
+        ? reject(new DomainError("USER_LOCKED", "the user is already locked"))
+        : accept({ type: "user.locked", reason: "administrator" });
     case "UnlockUser":
       return state.locked ? accept({ type: "user.unlocked" }) : reject(new DomainError("USER_NOT_LOCKED", "the user is not locked"));
   }
@@ -208,13 +225,22 @@ function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }
   if (verified.error) return verified;
   if (command.sameAsCurrent) {
     // The new hash is a fresh hash of the current password: still worth keeping if the old one is outdated.
-    const upgrade: UserEvent[] = command.currentHashOutdated ? [{ type: "user.human.password.hash.upgraded", passwordHash: command.newPasswordHash }] : [];
-    return reject(new DomainError("PASSWORD_UNCHANGED", "the new password must differ from the current password"), ...verified.events, ...upgrade);
+    const upgrade: UserEvent[] = command.currentHashOutdated
+      ? [{ type: "user.human.password.hash.upgraded", passwordHash: command.newPasswordHash }]
+      : [];
+    return reject(
+      new DomainError("PASSWORD_UNCHANGED", "the new password must differ from the current password"),
+      ...verified.events,
+      ...upgrade,
+    );
   }
   if (command.recentlyUsed) {
-    return reject(new DomainError("PASSWORD_POLICY_VIOLATED", "the new password was used recently. Choose another one", [
-      { field: "new_password.password", description: "must not be one of the recently used passwords" },
-    ]), ...verified.events);
+    return reject(
+      new DomainError("PASSWORD_POLICY_VIOLATED", "the new password was used recently. Choose another one", [
+        { field: "new_password.password", description: "must not be one of the recently used passwords" },
+      ]),
+      ...verified.events,
+    );
   }
   const changed: UserEvent = {
     type: "user.human.password.changed",
@@ -238,8 +264,11 @@ export function checkVerification(state: UserState, verification: Verification, 
       return accept();
     case "current_password":
       if (state.passwordHash === null) return reject(new DomainError("PASSWORD_NOT_SET", "the user has no password to verify against"));
-      return checkPassword(state, verification.matches, lockout, (failed) =>
-        new DomainError("PASSWORD_INVALID", "the current password is wrong", [], failed),
+      return checkPassword(
+        state,
+        verification.matches,
+        lockout,
+        (failed) => new DomainError("PASSWORD_INVALID", "the current password is wrong", [], failed),
       );
     case "verification_code":
       switch (codeStatus(state.passwordCode, now)) {
@@ -258,7 +287,12 @@ export function checkVerification(state: UserState, verification: Verification, 
 }
 
 /** A password check counts: failures towards the lockout, a success resets the count. A locked user fails even with the right password. */
-function checkPassword(state: UserState, matches: boolean, lockout: LockoutPolicy, wrong: (failedAttempts: number) => DomainError): Decision {
+function checkPassword(
+  state: UserState,
+  matches: boolean,
+  lockout: LockoutPolicy,
+  wrong: (failedAttempts: number) => DomainError,
+): Decision {
   if (state.locked) return reject(userLocked());
   if (matches) return state.failedPasswordAttempts > 0 ? accept({ type: "user.human.password.check.succeeded" }) : accept();
   const failures = state.failedPasswordAttempts + 1;

@@ -61,7 +61,9 @@ export class SessionProjection {
     this.byIdStmt = db.prepare(`SELECT * FROM sessions WHERE session_id = ?`);
     this.byTokenStmt = db.prepare(`SELECT * FROM sessions WHERE token_digest = ?`);
     const columns = Object.keys(toRow({} as SessionState));
-    this.upsertStmt = db.prepare(`INSERT OR REPLACE INTO sessions (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`);
+    this.upsertStmt = db.prepare(
+      `INSERT OR REPLACE INTO sessions (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`,
+    );
   }
 
   get(sessionId: string): SessionState | null {

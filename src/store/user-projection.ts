@@ -103,7 +103,12 @@ function fromRow(r: UserRow): UserState {
     passwordCode:
       r.code_digest === null
         ? null
-        : { digest: r.code_digest, createdAt: r.code_created_at ?? 0, expiresAt: r.code_expires_at ?? 0, failedAttempts: r.code_failed_attempts ?? 0 },
+        : {
+            digest: r.code_digest,
+            createdAt: r.code_created_at ?? 0,
+            expiresAt: r.code_expires_at ?? 0,
+            failedAttempts: r.code_failed_attempts ?? 0,
+          },
     locked: r.locked === 1,
     failedPasswordAttempts: r.failed_password_attempts,
   };

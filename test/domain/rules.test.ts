@@ -29,7 +29,14 @@ describe("password policy", () => {
   });
 
   it("follows a relaxed configuration", () => {
-    const relaxed = { ...DEFAULT_PASSWORD_POLICY, minLength: 4, requireUppercase: false, requireLowercase: false, requireNumber: false, requireSymbol: false };
+    const relaxed = {
+      ...DEFAULT_PASSWORD_POLICY,
+      minLength: 4,
+      requireUppercase: false,
+      requireLowercase: false,
+      requireNumber: false,
+      requireSymbol: false,
+    };
     expect(describeAll("abcd", relaxed)).toEqual([]);
     expect(describeAll("abc", relaxed)).toEqual(["must be at least 4 characters long"]);
   });

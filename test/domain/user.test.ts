@@ -74,7 +74,13 @@ describe("the user decider", () => {
     const { next, decision } = run(withCode, setByCode(true), T0 + 1000);
     expect(decision.error).toBeUndefined();
     expect(decision.events).toEqual([
-      { type: "user.human.password.changed", passwordHash: "new-hash", changeRequired: false, method: "verification_code", keptSessionId: null },
+      {
+        type: "user.human.password.changed",
+        passwordHash: "new-hash",
+        changeRequired: false,
+        method: "verification_code",
+        keptSessionId: null,
+      },
     ]);
     expect(next).toMatchObject({ passwordHash: "new-hash", passwordCode: null, passwordChangedAt: T0 + 1000, sequence: 3 });
     expect(run(next, setByCode(true), T0 + 2000).decision.error?.reason).toBe("CODE_MISSING");

@@ -1,10 +1,10 @@
-import { fromBinary, fromJson, toJson, type DescMethod, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { fromBinary, fromJson, toJson, type DescMethod, type DescService, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { afterAll, beforeAll } from "vitest";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { CODE_NAMES, decodeDetails, type CallError } from "./errors.js";
@@ -13,18 +13,35 @@ import { ROOT } from "./server.js";
 export type Protocol = "grpc" | "grpc-web" | "connect-json";
 export const PROTOCOLS: Protocol[] = ["grpc", "grpc-web", "connect-json"];
 
-export type UserMethod = "AddHumanUser" | "GetUserByID" | "SetPassword" | "PasswordReset";
+export type UserMethod = "AddHumanUser" | "GetUserByID" | "SetPassword" | "PasswordReset" | "LockUser" | "UnlockUser";
 
 /** A result in proto3 JSON form, or the error, whichever protocol carried it. */
 export type CallResult = { ok: true; body: any } | { ok: false; error: CallError };
 
-export interface UserClient {
+/** A client of one of our services, over one protocol; methods by their proto names. */
+export interface RpcClient<M extends string = string> {
   protocol: Protocol;
-  call(method: UserMethod, request: JsonObject, token?: string): Promise<CallResult>;
+  call(method: M, request: JsonObject, token?: string): Promise<CallResult>;
   close(): void;
 }
 
-const TIMESTAMP_FIELDS = new Set(["changeDate", "creationDate", "passwordChanged"]);
+export type UserClient = RpcClient<UserMethod>;
+
+const TIMESTAMP_FIELDS = new Set(["changeDate", "creationDate", "passwordChanged", "expirationDate", "verifiedAt"]);
+
+const DURATION_FIELDS = new Set(["lifetime"]);
+
+/** proto-loader takes a google.protobuf.Duration as an object, where JSON has "1.5s". */
+function durationsAsObjects(value: any): any {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => {
+      if (!DURATION_FIELDS.has(key) || typeof v !== "string") return [key, durationsAsObjects(v)];
+      const seconds = Number(v.replace(/s$/, ""));
+      return [key, { seconds: Math.floor(seconds), nanos: Math.round((seconds % 1) * 1e9) }];
+    }),
+  );
+}
 
 /** Timestamps as epoch milliseconds in every protocol's result, so results compare equal. */
 function normalizeTimestamps(value: any): any {
@@ -41,31 +58,36 @@ function normalizeTimestamps(value: any): any {
   return out;
 }
 
-function methodOf(name: UserMethod): DescMethod {
-  const method = UserService.methods.find((m) => m.name === name);
+function methodOf(service: DescService, name: string): DescMethod {
+  const method = service.methods.find((m) => m.name === name);
   if (!method) throw new Error(`no method ${name}`);
   return method;
 }
 
-export function createUserClient(protocol: Protocol, baseUrl: string): UserClient {
+export function createRpcClient<M extends string = string>(protocol: Protocol, baseUrl: string, service: DescService): RpcClient<M> {
   switch (protocol) {
     case "grpc":
-      return grpcJsClient(baseUrl);
+      return grpcJsClient(baseUrl, service);
     case "grpc-web":
-      return grpcWebClient(baseUrl);
+      return grpcWebClient(baseUrl, service);
     case "connect-json":
-      return connectJsonClient(baseUrl);
+      return connectJsonClient(baseUrl, service);
   }
 }
 
+export function createUserClient(protocol: Protocol, baseUrl: string): UserClient {
+  return createRpcClient<UserMethod>(protocol, baseUrl, UserService);
+}
+
 /** A client for one describe block: connected before its tests, closed after them; `admin` is the server's admin token. */
-export function clientFor(
+export function clientFor<M extends string = UserMethod>(
   protocol: Protocol,
   server: () => { baseUrl: string; adminToken: string },
-): UserClient & { readonly admin: string } {
-  let inner: UserClient | undefined;
+  service: DescService = UserService,
+): RpcClient<M> & { readonly admin: string } {
+  let inner: RpcClient<M> | undefined;
   beforeAll(() => {
-    inner = createUserClient(protocol, server().baseUrl);
+    inner = createRpcClient<M>(protocol, server().baseUrl, service);
   });
   afterAll(() => inner?.close());
   return {
@@ -79,8 +101,8 @@ export function clientFor(
 }
 
 /** @grpc/grpc-js with our protos loaded by @grpc/proto-loader: a plain gRPC backend client. */
-function grpcJsClient(baseUrl: string): UserClient {
-  const definition = protoLoader.loadSync("zitadel/user/v2/user_service.proto", {
+function grpcJsClient(baseUrl: string, service: DescService): RpcClient<any> {
+  const definition = protoLoader.loadSync(`${service.file.name}.proto`, {
     includeDirs: [join(ROOT, "proto")],
     keepCase: false,
     longs: String,
@@ -88,8 +110,8 @@ function grpcJsClient(baseUrl: string): UserClient {
     defaults: false,
     oneofs: false,
   });
-  const pkg = grpc.loadPackageDefinition(definition) as any;
-  const Client = pkg.zitadel.user.v2.UserService as typeof grpc.Client;
+  const packages = grpc.loadPackageDefinition(definition) as any;
+  const Client = service.typeName.split(".").reduce((scope, name) => scope[name], packages) as grpc.ServiceClientConstructor;
   const client = new Client(new URL(baseUrl).host, grpc.credentials.createInsecure()) as any;
   return {
     protocol: "grpc",
@@ -97,7 +119,7 @@ function grpcJsClient(baseUrl: string): UserClient {
       const metadata = new grpc.Metadata();
       if (token) metadata.set("authorization", `Bearer ${token}`);
       return new Promise((resolve) => {
-        client[method](request, metadata, (error: grpc.ServiceError | null, response: unknown) => {
+        client[method](durationsAsObjects(request), metadata, (error: grpc.ServiceError | null, response: unknown) => {
           if (!error) return resolve({ ok: true, body: normalizeTimestamps(response) });
           const raw = error.metadata?.get("grpc-status-details-bin")[0];
           const details = raw ? fromBinary(StatusSchema, raw as Buffer).details.map((a) => ({ type: a.typeUrl, value: a.value })) : [];
@@ -110,13 +132,13 @@ function grpcJsClient(baseUrl: string): UserClient {
 }
 
 /** A Connect-ES client over the gRPC-web protocol on HTTP/1.1, as a browser frontend talks. */
-function grpcWebClient(baseUrl: string): UserClient {
+function grpcWebClient(baseUrl: string, service: DescService): RpcClient<any> {
   const transport: Transport = createGrpcWebTransport({ baseUrl, httpVersion: "1.1" });
-  const client = createClient(UserService, transport) as any;
+  const client = createClient(service, transport) as any;
   return {
     protocol: "grpc-web",
     async call(method, request, token) {
-      const desc = methodOf(method);
+      const desc = methodOf(service, method);
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       try {
         const response = await client[desc.localName](fromJson(desc.input, request), { headers });
@@ -131,11 +153,11 @@ function grpcWebClient(baseUrl: string): UserClient {
 }
 
 /** Plain fetch with the Connect protocol and JSON bodies, as curl or a script would. */
-function connectJsonClient(baseUrl: string): UserClient {
+function connectJsonClient(baseUrl: string, service: DescService): RpcClient<any> {
   return {
     protocol: "connect-json",
     async call(method, request, token) {
-      const response = await fetch(`${baseUrl}/${UserService.typeName}/${method}`, {
+      const response = await fetch(`${baseUrl}/${service.typeName}/${method}`, {
         method: "POST",
         headers: {
           "content-type": "application/json",

@@ -1,5 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { CredentialsCheckErrorSchema } from "../../gen/zitadel/message_pb.js";
 
 /** What a caller sees of an error, the same whichever protocol carried it. */
 export interface CallError {
@@ -9,6 +10,8 @@ export interface CallError {
   violations: Array<{ field: string; description: string }>;
   reason?: string;
   domain?: string;
+  /** From ZITADEL's CredentialsCheckError detail. */
+  failedAttempts?: number;
 }
 
 export const CODE_NAMES = [
@@ -39,6 +42,8 @@ export function decodeDetails(code: string, message: string, details: ReadonlyAr
       for (const v of fromBinary(BadRequestSchema, detail.value).fieldViolations) {
         error.violations.push({ field: v.field, description: v.description });
       }
+    } else if (type === "zitadel.v1.CredentialsCheckError") {
+      error.failedAttempts = fromBinary(CredentialsCheckErrorSchema, detail.value).failedAttempts;
     } else if (type === "google.rpc.ErrorInfo") {
       const info = fromBinary(ErrorInfoSchema, detail.value);
       error.reason = info.reason;

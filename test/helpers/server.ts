@@ -47,7 +47,13 @@ function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("LATCHKEY_")) env[k] = v;
   // Tests of rate limits and failure delays set their own; elsewhere they would only slow tests down.
-  return { ...env, LATCHKEY_BCRYPT_COST: "4", LATCHKEY_RATE_LIMIT_PER_ADDRESS: "0", LATCHKEY_RATE_LIMIT_PER_USER: "0", LATCHKEY_FAILURE_DELAY: "0" };
+  return {
+    ...env,
+    LATCHKEY_BCRYPT_COST: "4",
+    LATCHKEY_RATE_LIMIT_PER_ADDRESS: "0",
+    LATCHKEY_RATE_LIMIT_PER_USER: "0",
+    LATCHKEY_FAILURE_DELAY: "0",
+  };
 }
 
 /** Starts the real server on port 0 and resolves once it logs that it listens. */
