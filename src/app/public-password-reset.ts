@@ -20,13 +20,11 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
 
   ctx.background.run("public password reset", async () => {
     const user = findUser(ctx, { loginName });
-    if (user === null || resetRequestedRecently(user.passwordCode, ctx.clock())) return;
-    await requestPasswordReset(
-      ctx,
-      user.userId,
-      { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) },
-      ANONYMOUS,
-    );
+    if (user !== null && !resetRequestedRecently(user.passwordCode, ctx.clock())) {
+      const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
+      await requestPasswordReset(ctx, user.userId, medium, ANONYMOUS);
+    }
+    ctx.log.info("public password reset request handled");
   });
 }
 

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
+import { clientFor, PROTOCOLS } from "../helpers/clients.js";
+import { openDataDb } from "../helpers/database.js";
+import { failure, humanUser, ok, unique } from "../helpers/fixtures.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({
+    env: { LATCHKEY_RESET_URL_ORIGINS: "https://app.example.com", LATCHKEY_RESET_URL_TEMPLATE: "https://login.example.com/r?c={{.Code}}" },
+  });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function outboxFor(userId: string): Array<{ recipient: string; payload: string }> {
+  const db = openDataDb(server.dataDir);
+  try {
+    return db.prepare(`SELECT recipient, payload FROM outbox WHERE user_id = ? ORDER BY id`).all(userId) as never;
+  } finally {
+    db.close();
+  }
+}
+
+function outboxSize(): number {
+  const db = openDataDb(server.dataDir);
+  try {
+    return db.prepare(`SELECT COUNT(*) FROM outbox`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+const handled = () => server.output().split('"msg":"public password reset request handled"').length - 1;
+
+/** The request is answered before it is handled: wait until the server says it has handled this many. */
+async function untilHandled(count: number): Promise<void> {
+  while (handled() < count) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
+  const users = clientFor(protocol, () => server);
+  const passwords = clientFor<"RequestPasswordReset">(protocol, () => server, PasswordService);
+
+  async function newUser() {
+    const request = humanUser();
+    const userId = ok(await users.call("AddHumanUser", request, users.admin)).userId as string;
+    return { userId, username: request.username as string, email: (request.email as { email: string }).email };
+  }
+
+  it("answers the same for an existing and an unknown login name, and sends only to the existing user", async () => {
+    const user = await newUser();
+    const before = handled();
+    const sizeBefore = outboxSize();
+    const known = await passwords.call("RequestPasswordReset", { loginName: user.email.toUpperCase() });
+    const unknown = await passwords.call("RequestPasswordReset", { loginName: `${unique("nobody")}@example.com` });
+    expect(known).toEqual({ ok: true, body: {} });
+    expect(unknown).toEqual(known);
+    await untilHandled(before + 2);
+    const [row, ...more] = outboxFor(user.userId);
+    expect(more).toEqual([]);
+    expect(row!.recipient).toBe(user.email);
+    expect(JSON.parse(row!.payload).urlTemplate).toBe("https://login.example.com/r?c={{.Code}}");
+    expect(outboxSize()).toBe(sizeBefore + 1);
+  });
+
+  it("opens at most one reset per user per minute", async () => {
+    const user = await newUser();
+    const before = handled();
+    for (let i = 0; i < 3; i++) ok(await passwords.call("RequestPasswordReset", { loginName: user.username }));
+    await untilHandled(before + 3);
+    expect(outboxFor(user.userId)).toHaveLength(1);
+  });
+
+  it("takes a url_template on an allowed origin and refuses any other, for existing and unknown names alike", async () => {
+    const user = await newUser();
+    const before = handled();
+    const template = "https://app.example.com/reset?user={{.UserID}}&code={{.Code}}";
+    ok(await passwords.call("RequestPasswordReset", { loginName: user.username, urlTemplate: template }));
+    await untilHandled(before + 1);
+    expect(JSON.parse(outboxFor(user.userId)[0]!.payload).urlTemplate).toBe(template);
+
+    for (const loginName of [user.username, unique("nobody")]) {
+      for (const urlTemplate of ["https://evil.example.com/?c={{.Code}}", "http://app.example.com/?c={{.Code}}", "not a url"]) {
+        const error = failure(await passwords.call("RequestPasswordReset", { loginName, urlTemplate }), "invalid_argument");
+        expect(error.violations[0]!.field).toBe("url_template");
+      }
+    }
+  });
+
+  it("refuses an empty login name", async () => {
+    failure(await passwords.call("RequestPasswordReset", { loginName: "" }), "invalid_argument");
+  });
+});
