@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserClient, type UserClient } from "../helpers/clients.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { createRpcClient, createUserClient, type UserClient } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { filesContaining } from "../helpers/scan.js";
 import { runCli, startServer, tempDataDir, type TestServer } from "../helpers/server.js";
 
-const PROJECTIONS = ["users", "login_names", "orgs"];
+const PROJECTIONS = ["users", "login_names", "orgs", "sessions"];
 
 function dumpProjections(dataDir: string): Record<string, unknown[]> {
   const db = openDataDb(dataDir);
@@ -41,7 +42,16 @@ describe("a data dir across restarts", () => {
     const used = ok(await client.call("AddHumanUser", humanUser(), adminToken)).userId;
     const usedCode = ok(await client.call("PasswordReset", { userId: used, returnCode: {} }, adminToken)).verificationCode;
     ok(await client.call("SetPassword", { userId: used, newPassword: { password: "Via-C0de-Reset!" }, verificationCode: usedCode }));
-    secrets.push(openCode, linkCode, usedCode, "Via-C0de-Reset!");
+    const sessions = createRpcClient("grpc", server.baseUrl, SessionService);
+    const session = ok(
+      await sessions.call("CreateSession", { checks: { user: { userId: used }, password: { password: "Via-C0de-Reset!" } } }),
+    );
+    failure(
+      await sessions.call("CreateSession", { checks: { user: { userId: used }, password: { password: "Wr0ng-Guess!" } } }),
+      "invalid_argument",
+    );
+    sessions.close();
+    secrets.push(openCode, linkCode, usedCode, "Via-C0de-Reset!", session.sessionToken, "Wr0ng-Guess!");
     client.close();
     expect(await server.stop("SIGTERM")).toBe(0);
     output += server.output();
@@ -86,6 +96,7 @@ describe("a data dir across restarts", () => {
     expect(live.users!.length).toBe(3);
     expect(live.login_names!.length).toBe(6);
     expect(live.orgs!.length).toBe(1);
+    expect(live.sessions!.length).toBe(1);
     const rebuild = await runCli(["rebuild-projections"], { LATCHKEY_DATA_DIR: dataDir });
     expect(rebuild.code).toBe(0);
     expect(rebuild.stdout).toContain('"msg":"projections rebuilt"');

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createServerTransport } from "@zitadel/client/node";
-import { createUserServiceClient } from "@zitadel/client/v2";
+import { createSessionServiceClient, createSettingsServiceClient, createUserServiceClient } from "@zitadel/client/v2";
 import { AddHumanUserRequestSchema } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { humanUser, OTHER_PASSWORD, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
@@ -86,5 +86,40 @@ describe("the published @zitadel/client over its Node gRPC transport", () => {
       .getUserByID({ userId: "x" })
       .catch((e: unknown) => ConnectError.from(e));
     expect((denied as ConnectError).code).toBe(Code.Unauthenticated);
+  });
+
+  it("logs in with CreateSession, reads and deletes the session, and reads the settings", async () => {
+    const transport = createServerTransport(server.adminToken, { baseUrl: server.baseUrl });
+    const users = createUserServiceClient(transport);
+    const sessions = createSessionServiceClient(createServerTransport("", { baseUrl: server.baseUrl }));
+    const username = unique("zitadel");
+    const { userId } = await users.addHumanUser({
+      username,
+      profile: { givenName: "Zita", familyName: "Del" },
+      email: { email: `${username}@example.com` },
+      passwordType: { case: "password", value: { password: STRONG_PASSWORD, changeRequired: false } },
+    });
+
+    const created = await sessions.createSession({
+      checks: { user: { search: { case: "loginName", value: username } }, password: { password: STRONG_PASSWORD } },
+    });
+    expect(created.sessionToken.length).toBeGreaterThan(20);
+    expect(created.details?.sequence).toBe(1n);
+    const { session } = await sessions.getSession({ sessionId: created.sessionId, sessionToken: created.sessionToken });
+    expect(session?.factors?.user?.id).toBe(userId);
+    expect(session?.factors?.password?.verifiedAt).toBeDefined();
+    expect(session?.expirationDate).toBeDefined();
+    await sessions.deleteSession({ sessionId: created.sessionId, sessionToken: created.sessionToken });
+
+    const wrong = await sessions
+      .createSession({ checks: { user: { search: { case: "userId", value: userId } }, password: { password: "Wrong-Passw0rd!" } } })
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((wrong as ConnectError).code).toBe(Code.InvalidArgument);
+
+    const settings = createSettingsServiceClient(createServerTransport("", { baseUrl: server.baseUrl }));
+    const complexity = await settings.getPasswordComplexitySettings({});
+    expect(complexity.settings).toMatchObject({ minLength: 8n, requiresUppercase: true, requiresSymbol: true });
+    const lockout = await settings.getLockoutSettings({});
+    expect(lockout.settings?.maxPasswordAttempts).toBe(10n);
   });
 });

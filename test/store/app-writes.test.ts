@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { addHumanUser } from "../../src/app/add-human-user.js";
 import { requestPasswordReset } from "../../src/app/password-reset.js";
 import { rebuildProjections } from "../../src/app/rebuild-projections.js";
+import { createSession } from "../../src/app/sessions.js";
 import { setPassword } from "../../src/app/set-password.js";
 import { writeUser } from "../../src/app/write-user.js";
 import { DomainError } from "../../src/domain/errors.js";
@@ -120,5 +121,25 @@ describe("writes in the application layer", () => {
     const live = dump();
     expect(rebuildProjections(app.store)).toBe(5);
     expect(dump()).toEqual(live);
+  });
+
+  it("upgrades an imported hash on a successful login", async () => {
+    const app = await testApp();
+    const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+    await expect(createSession(app, { user: { userId }, password: "Wrong-Pass1!" }, actor)).rejects.toMatchObject({
+      reason: "LOGIN_FAILED",
+    });
+    expect(app.store.users.get(userId)!.passwordHash).toMatch(/^\$2b\$05\$/);
+    await createSession(app, { user: { userId }, password: "Imp0rted-Pass!" }, actor);
+    const user = app.store.users.get(userId)!;
+    expect(user.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
+    expect(user.failedPasswordAttempts).toBe(0);
+    const types = app.store.db.prepare(`SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY sequence`).pluck().all(userId);
+    expect(types).toEqual([
+      "user.human.added",
+      "user.human.password.check.failed",
+      "user.human.password.check.succeeded",
+      "user.human.password.hash.upgraded",
+    ]);
   });
 });

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { LoginAttempts } from "../../src/app/login-attempts.js";
+import { RateLimiter } from "../../src/api/rate-limit.js";
+import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
+import { isSessionActive, type SessionState } from "../../src/domain/session.js";
+import { decide, evolve, type UserCommand, type UserState } from "../../src/domain/user.js";
+
+const T0 = 1_700_000_000_000;
+
+const session = (overrides: Partial<SessionState> = {}): SessionState => ({
+  sessionId: "s1",
+  orgId: "o1",
+  userId: "u1",
+  loginName: "ada",
+  displayName: "Ada",
+  tokenDigest: "d",
+  sequence: 1,
+  createdAt: T0,
+  changedAt: T0,
+  expiresAt: T0 + 1000,
+  passwordVersion: 2,
+  userCheckedAt: T0,
+  passwordCheckedAt: T0,
+  terminated: false,
+  ...overrides,
+});
+
+describe("session validity", () => {
+  const user = { passwordVersion: 2, keptSessionId: null };
+  it("lasts until expiry, deletion, or a password change it did not make", () => {
+    expect(isSessionActive(session(), user, T0 + 999)).toBe(true);
+    expect(isSessionActive(session(), user, T0 + 1000)).toBe(false);
+    expect(isSessionActive(session({ terminated: true }), user, T0)).toBe(false);
+    expect(isSessionActive(session(), null, T0)).toBe(false);
+    expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: null }, T0)).toBe(false);
+    expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: "s1" }, T0)).toBe(true);
+    expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: "s2" }, T0)).toBe(false);
+  });
+});
+
+function userState(overrides: Partial<UserState> = {}): UserState {
+  const [added] = decide(
+    {
+      type: "AddHumanUser",
+      userId: "u1",
+      orgId: "o1",
+      username: "ada",
+      email: "ada@example.com",
+      emailVerified: false,
+      phone: null,
+      phoneVerified: false,
+      profile: { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" },
+      password: { hash: "h", changeRequired: false },
+    },
+    null,
+    T0,
+  ).events;
+  return { ...evolve(null, { event: added!, aggregateId: "u1", owner: "o1", sequence: 1, createdAt: T0 }), ...overrides };
+}
+
+const check = (matches: boolean, max = 3): UserCommand => ({
+  type: "CheckPassword",
+  matches,
+  upgradedHash: null,
+  lockout: { maxPasswordAttempts: max },
+});
+
+describe("password checks and lockout", () => {
+  it("locks on the failure that reaches the maximum, reporting the count", () => {
+    const second = decide(check(false), userState({ failedPasswordAttempts: 1 }), T0);
+    expect(second).toMatchObject({
+      events: [{ type: "user.human.password.check.failed" }],
+      error: { reason: "LOGIN_FAILED", failedAttempts: 2 },
+    });
+    const third = decide(check(false), userState({ failedPasswordAttempts: 2 }), T0);
+    expect(third.events.map((e) => e.type)).toEqual(["user.human.password.check.failed", "user.locked"]);
+    expect(decide(check(true), userState({ locked: true }), T0)).toMatchObject({ events: [], error: { reason: "USER_LOCKED" } });
+  });
+
+  it("never locks with a maximum of 0", () => {
+    expect(decide(check(false, 0), userState({ failedPasswordAttempts: 99 }), T0).events.map((e) => e.type)).toEqual([
+      "user.human.password.check.failed",
+    ]);
+  });
+
+  it("resets the count on success, writing nothing when there is nothing to reset", () => {
+    expect(decide(check(true), userState({ failedPasswordAttempts: 2 }), T0).events).toEqual([
+      { type: "user.human.password.check.succeeded" },
+    ]);
+    expect(decide(check(true), userState(), T0).events).toEqual([]);
+  });
+
+  it("records a hash upgrade on a successful check", () => {
+    const upgraded = decide({ ...check(true), upgradedHash: "new" } as UserCommand, userState(), T0);
+    expect(upgraded.events).toEqual([{ type: "user.human.password.hash.upgraded", passwordHash: "new" }]);
+  });
+
+  it("unlocks on a reset by code, not on an administrator's new password", () => {
+    const base = {
+      type: "SetPassword",
+      newPasswordHash: "n",
+      changeRequired: false,
+      sameAsCurrent: false,
+      recentlyUsed: false,
+      currentHashOutdated: false,
+      lockout: { maxPasswordAttempts: 3 },
+    } as const;
+    const locked = userState({ locked: true, passwordCode: { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0 } });
+    expect(decide({ ...base, verification: { kind: "verification_code", matches: true } }, locked, T0).events.map((e) => e.type)).toEqual([
+      "user.human.password.changed",
+      "user.unlocked",
+    ]);
+    expect(decide({ ...base, verification: { kind: "privileged" } }, locked, T0).events.map((e) => e.type)).toEqual([
+      "user.human.password.changed",
+    ]);
+  });
+});
+
+describe("password rules beyond composition", () => {
+  const context = { commonPasswords: new Set(["letmein123!"]), personal: ["ada.l", "ada@example.com", "Ada", "Lovelace"] };
+  const violations = (password: string) => passwordViolations(password, DEFAULT_PASSWORD_POLICY, "p", context).map((v) => v.description);
+
+  it("checks common, numeric and personal passwords", () => {
+    expect(violations("LetMeIn123!")).toEqual(["must not be a commonly used password"]);
+    expect(violations("Xy9!LOVELACEz")).toEqual(["must not contain the username or e-mail address or names"]);
+    expect(violations("Xy9!-ada.l-z")).toEqual(["must not contain the username or e-mail address or names"]);
+    expect(violations("Corr3ct-Horse!")).toEqual([]);
+    expect(
+      passwordViolations(
+        "1234567890",
+        { ...DEFAULT_PASSWORD_POLICY, requireUppercase: false, requireLowercase: false, requireSymbol: false },
+        "p",
+      ),
+    ).toEqual([{ field: "p", description: "must not consist of numbers only" }]);
+  });
+
+  it("ignores names too short to mean anything", () => {
+    const shortNames = { commonPasswords: new Set<string>(), personal: ["Al", "Xu"] };
+    expect(passwordViolations("Al-Xu-Passw0rd!", DEFAULT_PASSWORD_POLICY, "p", shortNames)).toEqual([]);
+  });
+});
+
+describe("rate limiter and failure counter", () => {
+  it("allows a burst of the per-minute limit, then refills evenly", () => {
+    const now = { value: 0 };
+    const limiter = new RateLimiter(3, () => now.value);
+    expect([limiter.take("a"), limiter.take("a"), limiter.take("a"), limiter.take("a")]).toEqual([true, true, true, false]);
+    expect(limiter.take("b")).toBe(true);
+    now.value += 20_000; // a third of a minute: one call's worth
+    expect([limiter.take("a"), limiter.take("a")]).toEqual([true, false]);
+    expect(new RateLimiter(0).take("anything")).toBe(true);
+  });
+
+  it("counts failures per key and forgets the oldest keys beyond its bound", () => {
+    const attempts = new LoginAttempts({ baseMs: 0, maxMs: 0 }, 2);
+    expect([attempts.recordFailure("a"), attempts.recordFailure("a")]).toEqual([1, 2]);
+    attempts.recordFailure("b");
+    attempts.recordFailure("c");
+    expect(attempts.count("a")).toBe(0);
+    expect(attempts.count("c")).toBe(1);
+    attempts.reset("c");
+    expect(attempts.count("c")).toBe(0);
+  });
+});
