@@ -3,9 +3,8 @@ import { LoginAttempts } from "../../src/app/login-attempts.js";
 import { RateLimiter } from "../../src/api/rate-limit.js";
 import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
 import { isSessionActive, type SessionState } from "../../src/domain/session.js";
-import { decide, evolve, type UserCommand, type UserState } from "../../src/domain/user.js";
-
-const T0 = 1_700_000_000_000;
+import { decide, type UserCommand } from "../../src/domain/user.js";
+import { addedUser, T0 } from "../helpers/users.js";
 
 const session = (overrides: Partial<SessionState> = {}): SessionState => ({
   sessionId: "s1",
@@ -38,26 +37,6 @@ describe("session validity", () => {
   });
 });
 
-function userState(overrides: Partial<UserState> = {}): UserState {
-  const [added] = decide(
-    {
-      type: "AddHumanUser",
-      userId: "u1",
-      orgId: "o1",
-      username: "ada",
-      email: "ada@example.com",
-      emailVerified: false,
-      phone: null,
-      phoneVerified: false,
-      profile: { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" },
-      password: { hash: "h", changeRequired: false },
-    },
-    null,
-    T0,
-  ).events;
-  return { ...evolve(null, { event: added!, aggregateId: "u1", owner: "o1", sequence: 1, createdAt: T0 }), ...overrides };
-}
-
 const check = (matches: boolean, max = 3): UserCommand => ({
   type: "CheckPassword",
   matches,
@@ -67,31 +46,31 @@ const check = (matches: boolean, max = 3): UserCommand => ({
 
 describe("password checks and lockout", () => {
   it("locks on the failure that reaches the maximum, reporting the count", () => {
-    const second = decide(check(false), userState({ failedPasswordAttempts: 1 }), T0);
+    const second = decide(check(false), addedUser({ failedPasswordAttempts: 1 }), T0);
     expect(second).toMatchObject({
       events: [{ type: "user.human.password.check.failed" }],
       error: { reason: "LOGIN_FAILED", failedAttempts: 2 },
     });
-    const third = decide(check(false), userState({ failedPasswordAttempts: 2 }), T0);
+    const third = decide(check(false), addedUser({ failedPasswordAttempts: 2 }), T0);
     expect(third.events.map((e) => e.type)).toEqual(["user.human.password.check.failed", "user.locked"]);
-    expect(decide(check(true), userState({ locked: true }), T0)).toMatchObject({ events: [], error: { reason: "USER_LOCKED" } });
+    expect(decide(check(true), addedUser({ locked: true }), T0)).toMatchObject({ events: [], error: { reason: "USER_LOCKED" } });
   });
 
   it("never locks with a maximum of 0", () => {
-    expect(decide(check(false, 0), userState({ failedPasswordAttempts: 99 }), T0).events.map((e) => e.type)).toEqual([
+    expect(decide(check(false, 0), addedUser({ failedPasswordAttempts: 99 }), T0).events.map((e) => e.type)).toEqual([
       "user.human.password.check.failed",
     ]);
   });
 
   it("resets the count on success, writing nothing when there is nothing to reset", () => {
-    expect(decide(check(true), userState({ failedPasswordAttempts: 2 }), T0).events).toEqual([
+    expect(decide(check(true), addedUser({ failedPasswordAttempts: 2 }), T0).events).toEqual([
       { type: "user.human.password.check.succeeded" },
     ]);
-    expect(decide(check(true), userState(), T0).events).toEqual([]);
+    expect(decide(check(true), addedUser(), T0).events).toEqual([]);
   });
 
   it("records a hash upgrade on a successful check", () => {
-    const upgraded = decide({ ...check(true), upgradedHash: "new" } as UserCommand, userState(), T0);
+    const upgraded = decide({ ...check(true), upgradedHash: "new" } as UserCommand, addedUser(), T0);
     expect(upgraded.events).toEqual([{ type: "user.human.password.hash.upgraded", passwordHash: "new" }]);
   });
 
@@ -105,7 +84,7 @@ describe("password checks and lockout", () => {
       currentHashOutdated: false,
       lockout: { maxPasswordAttempts: 3 },
     } as const;
-    const locked = userState({ locked: true, passwordCode: { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0 } });
+    const locked = addedUser({ locked: true, passwordCode: { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0 } });
     expect(decide({ ...base, verification: { kind: "verification_code", matches: true } }, locked, T0).events.map((e) => e.type)).toEqual([
       "user.human.password.changed",
       "user.unlocked",

@@ -1,28 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_CODE_ATTEMPTS } from "../../src/domain/password-code.js";
 import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
-
-const T0 = 1_700_000_000_000;
-
-function added(): UserState {
-  const [event] = decide(
-    {
-      type: "AddHumanUser",
-      userId: "u1",
-      orgId: "o1",
-      username: "ada",
-      email: "ada@example.com",
-      emailVerified: false,
-      phone: null,
-      phoneVerified: false,
-      profile: { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" },
-      password: { hash: "old-hash", changeRequired: false },
-    },
-    null,
-    T0,
-  ).events;
-  return evolve(null, { event: event!, aggregateId: "u1", owner: "o1", sequence: 1, createdAt: T0 });
-}
+import { addedUser as added, T0 } from "../helpers/users.js";
 
 /** Decides and applies, as the application does, returning the new state and the decision. */
 function run(state: UserState, command: UserCommand, now: number) {
