@@ -33,6 +33,18 @@ export interface Config {
   rateLimitPerUser: number;
   failureDelayMs: number;
   failureDelayMaxMs: number;
+  /** smtp:// or smtps://, credentials in the URL. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Development: write e-mail as .eml files here instead of sending it. */
+  mailDir: string | undefined;
+  smsWebhookUrl: string | undefined;
+  /** Operator's message templates; any file missing there comes from the English defaults. */
+  templateDir: string | undefined;
+  notifyPasswordChanged: boolean;
+  outboxMaxAttempts: number;
+  outboxRetryBaseMs: number;
+  outboxRetryMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +96,20 @@ const oneOf =
   (raw, setting) => {
     if (!values.includes(raw as T)) throw new ConfigError(setting, `must be one of ${values.join(", ")}, got "${raw}"`);
     return raw as T;
+  };
+
+/** A URL with one of these schemes. Never echoed: it may carry credentials. */
+const urlWith =
+  (...protocols: string[]): Parse<string | undefined> =>
+  (raw, setting) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(setting, `must be a URL (${protocols.join(" or ")})`);
+    }
+    if (!protocols.includes(url.protocol.replace(/:$/, ""))) throw new ConfigError(setting, `must be a URL (${protocols.join(" or ")})`);
+    return raw;
   };
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -244,6 +270,69 @@ const SETTINGS: Setting[] = [
     description: "longest delay after failed logins",
     parse: durationOrZero,
     fallback: () => 5_000,
+  },
+  {
+    env: "LATCHKEY_SMTP_URL",
+    key: "smtpUrl",
+    description: "SMTP server for e-mail: smtp:// or smtps://user:pass@host:port",
+    parse: urlWith("smtp", "smtps"),
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_MAIL_FROM",
+    key: "mailFrom",
+    description: "sender of e-mail",
+    parse: text,
+    fallback: () => "Latchkey <no-reply@localhost>",
+  },
+  {
+    env: "LATCHKEY_MAIL_DIR",
+    key: "mailDir",
+    description: "development: write e-mail as .eml files here (when no SMTP URL)",
+    parse: optionalText,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_SMS_WEBHOOK_URL",
+    key: "smsWebhookUrl",
+    description: "SMS gateway: receives a JSON POST {to, message}",
+    parse: urlWith("http", "https"),
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_TEMPLATE_DIR",
+    key: "templateDir",
+    description: "directory overriding the message templates",
+    parse: optionalText,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_NOTIFY_PASSWORD_CHANGED",
+    key: "notifyPasswordChanged",
+    description: "e-mail users when their password changes",
+    parse: boolean,
+    fallback: () => true,
+  },
+  {
+    env: "LATCHKEY_OUTBOX_MAX_ATTEMPTS",
+    key: "outboxMaxAttempts",
+    description: "delivery attempts before a message is abandoned",
+    parse: integer(1, 100),
+    fallback: () => 8,
+  },
+  {
+    env: "LATCHKEY_OUTBOX_RETRY_BASE",
+    key: "outboxRetryBaseMs",
+    description: "first retry delay, doubling (with jitter)",
+    parse: duration,
+    fallback: () => 30_000,
+  },
+  {
+    env: "LATCHKEY_OUTBOX_RETRY_MAX",
+    key: "outboxRetryMaxMs",
+    description: "longest retry delay",
+    parse: duration,
+    fallback: () => 3_600_000,
   },
   {
     env: "LATCHKEY_LOG_LEVEL",

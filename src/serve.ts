@@ -13,6 +13,9 @@ import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
 import { createHandler } from "./server/handler.js";
 import { listen } from "./server/server.js";
+import { OutboxWorker } from "./notify/outbox-worker.js";
+import { loadTemplates } from "./notify/templates.js";
+import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/store.js";
 
 export interface Service {
@@ -34,6 +37,16 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedToken}\n`);
   }
 
+  const worker = new OutboxWorker({
+    store,
+    log,
+    templates: loadTemplates(config.templateDir),
+    outboxKey: keys.outbox,
+    email: emailTransport(config),
+    sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),
+    retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
+    clock: Date.now,
+  });
   const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency);
   const app: AppContext = {
     store,
@@ -46,6 +59,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     userLocks: new KeyedLock(),
     loginAttempts: new LoginAttempts({ baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs }),
     background: new BackgroundJobs(log),
+    outboxQueued: () => worker.kick(),
     settings: {
       codeTtlMs: config.codeTtlMs,
       passwordPolicy: config.passwordPolicy,
@@ -54,6 +68,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       sessionLifetimeMs: config.sessionLifetimeMs,
       resetUrlTemplate: config.resetUrlTemplate,
       resetUrlOrigins: config.resetUrlOrigins,
+      notifyPasswordChanged: config.notifyPasswordChanged,
     },
   };
   const shutdown = new AbortController();
@@ -75,6 +90,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     },
     log,
   );
+  worker.start();
   log.info("listening", { host: config.host, port: server.port, tls: config.tlsCert !== undefined });
 
   return {
@@ -84,7 +100,14 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       shutdown.abort();
       open = false;
       await app.background.drain();
+      await worker.stop();
       store.close();
     },
   };
+}
+
+function emailTransport(config: Config): EmailTransport | null {
+  if (config.smtpUrl !== undefined) return smtpTransport(config.smtpUrl, config.mailFrom);
+  if (config.mailDir !== undefined) return mailDirTransport(config.mailDir, config.mailFrom);
+  return null;
 }

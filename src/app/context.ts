@@ -23,6 +23,8 @@ export interface AppContext {
   userLocks: KeyedLock;
   loginAttempts: LoginAttempts;
   background: BackgroundJobs;
+  /** Called after a write that queued outbox messages, so delivery starts at once. */
+  outboxQueued: () => void;
   settings: {
     codeTtlMs: number;
     passwordPolicy: PasswordPolicy;
@@ -30,8 +32,10 @@ export interface AppContext {
     lockout: LockoutPolicy;
     sessionLifetimeMs: number;
     resetUrlTemplate: string;
-    /** Origins a caller-supplied reset link may point at. */
+    /** Origins a caller-supplied reset link may point at (the default template's is always allowed). */
     resetUrlOrigins: readonly string[];
+    /** Tell users by e-mail whenever their password changes. */
+    notifyPasswordChanged: boolean;
   };
 }
 

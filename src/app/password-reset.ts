@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { generateCode } from "../crypto/codes.js";
 import { seal } from "../crypto/sealed-box.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
-import { urlTemplateViolations } from "../domain/url-template.js";
+import { linkOrigin, urlTemplateViolations } from "../domain/url-template.js";
 import { decide, userNotFound, type UserState } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
+import { personalFields } from "./notices.js";
 import { codeDigest } from "./set-password.js";
 import { writeUser } from "./write-user.js";
 
@@ -22,45 +23,69 @@ export async function requestPasswordReset(
   medium: ResetMedium,
   actor: Actor,
 ): Promise<PasswordResetResult> {
-  if (medium.kind === "send_link" && medium.urlTemplate !== undefined) {
-    const violations = urlTemplateViolations(medium.urlTemplate, "send_link.url_template");
-    if (violations.length > 0) throw invalidArgument(violations);
-  }
+  if (medium.kind === "send_link" && medium.urlTemplate !== undefined) checkLinkTemplate(ctx, medium.urlTemplate, "send_link.url_template");
   const code = generateCode();
   const state = await writeUser(ctx, userId, actor, async (current, now) => {
     if (current === null) return { events: [], error: userNotFound() };
     if (medium.kind === "send_link" && medium.channel === "sms" && current.phone === null) {
       return { events: [], error: new DomainError("PHONE_MISSING", "the user has no phone number to send an SMS to") };
     }
+    const expiresAt = now + ctx.settings.codeTtlMs;
     return {
       ...decide(
         {
           type: "RequestPasswordCode",
           codeDigest: codeDigest(ctx, userId, code),
-          expiresAt: now + ctx.settings.codeTtlMs,
+          expiresAt,
           medium: medium.kind === "return_code" ? "returned" : medium.channel,
         },
         current,
         now,
       ),
       inTransaction: (next) => {
-        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, code);
+        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, code, expiresAt);
       },
     };
   });
   if (medium.kind === "return_code") return { state, code };
   ctx.log.info("password reset link queued", { userId, channel: medium.channel });
+  ctx.outboxQueued();
   return { state };
 }
 
-function queueResetMessage(ctx: AppContext, user: UserState, medium: Extract<ResetMedium, { kind: "send_link" }>, code: string) {
+/**
+ * A link template must give an http(s) link on an origin the operator allows: a reset link
+ * pointing anywhere else would hand the code to whoever runs that site.
+ */
+export function checkLinkTemplate(ctx: AppContext, urlTemplate: string, field: string): void {
+  const violations = urlTemplateViolations(urlTemplate, field);
+  if (violations.length > 0) throw invalidArgument(violations);
+  const origin = linkOrigin(urlTemplate);
+  const allowed = [...ctx.settings.resetUrlOrigins, linkOrigin(ctx.settings.resetUrlTemplate)];
+  if (origin === null || !allowed.includes(origin)) {
+    throw invalidArgument([{ field, description: "must point at an origin allowed by LATCHKEY_RESET_URL_ORIGINS" }]);
+  }
+}
+
+function queueResetMessage(
+  ctx: AppContext,
+  user: UserState,
+  medium: Extract<ResetMedium, { kind: "send_link" }>,
+  code: string,
+  expiresAt: number,
+) {
   ctx.store.outbox.enqueue({
     messageId: randomUUID(),
     kind: "password_reset",
     channel: medium.channel,
     userId: user.userId,
     recipient: medium.channel === "sms" ? user.phone! : user.email,
-    payload: { urlTemplate: medium.urlTemplate ?? ctx.settings.resetUrlTemplate, orgId: user.orgId },
+    payload: {
+      ...personalFields(user),
+      urlTemplate: medium.urlTemplate ?? ctx.settings.resetUrlTemplate,
+      orgId: user.orgId,
+      expiresAt: String(expiresAt),
+    },
     sealedSecret: seal(ctx.keys.outbox, code),
     createdAt: user.changedAt,
   });

@@ -1,9 +1,8 @@
 import { invalidArgument } from "../domain/errors.js";
 import { resetRequestedRecently } from "../domain/password-code.js";
-import { linkOrigin, urlTemplateViolations } from "../domain/url-template.js";
 import { findUser } from "./check-password.js";
 import type { AppContext } from "./context.js";
-import { requestPasswordReset } from "./password-reset.js";
+import { checkLinkTemplate, requestPasswordReset } from "./password-reset.js";
 
 const ANONYMOUS = { id: "anonymous" };
 
@@ -16,7 +15,7 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
   if (loginName.trim() === "" || loginName.length > 200) {
     throw invalidArgument([{ field: "login_name", description: "must be 1 to 200 characters" }]);
   }
-  if (urlTemplate !== undefined) checkTemplateOrigin(ctx, urlTemplate);
+  if (urlTemplate !== undefined) checkLinkTemplate(ctx, urlTemplate, "url_template");
 
   ctx.background.run("public password reset", async () => {
     const user = findUser(ctx, { loginName });
@@ -26,14 +25,4 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
     }
     ctx.log.info("public password reset request handled");
   });
-}
-
-function checkTemplateOrigin(ctx: AppContext, urlTemplate: string): void {
-  const field = "url_template";
-  const violations = urlTemplateViolations(urlTemplate, field);
-  if (violations.length > 0) throw invalidArgument(violations);
-  const origin = linkOrigin(urlTemplate);
-  if (origin === null || !ctx.settings.resetUrlOrigins.includes(origin)) {
-    throw invalidArgument([{ field, description: "must point at an origin allowed by LATCHKEY_RESET_URL_ORIGINS" }]);
-  }
 }

@@ -3,6 +3,7 @@ import { digestsEqual, keyedDigest } from "../crypto/digest.js";
 import { assertPasswordAllowed, normalizePassword } from "../domain/password-policy.js";
 import { checkVerification, decide, userNotFound, type UserState, type Verification } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
+import { queuePasswordChangedNotice } from "./notices.js";
 import { passwordContext } from "./password-context.js";
 import { verifyPassword } from "./verify-password.js";
 import { writeUser } from "./write-user.js";
@@ -26,7 +27,7 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
   assertPasswordAllowed(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, user));
   let newHash: string | undefined; // kept across retries: hashing is the expensive part
 
-  return writeUser(ctx, input.userId, actor, async (state, now) => {
+  const changed = await writeUser(ctx, input.userId, actor, async (state, now) => {
     if (state === null) return { events: [], error: userNotFound() };
     const { verification, currentHashOutdated } = await verify(ctx, state, input.proof);
     // Refuse before hashing: a wrong code must cost the attacker a round trip, not us a bcrypt.
@@ -34,7 +35,7 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
     if (precheck.error) return precheck;
 
     newHash ??= await ctx.hasher.hash(newPassword);
-    return decide(
+    const decision = decide(
       {
         type: "SetPassword",
         verification,
@@ -48,7 +49,11 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
       state,
       now,
     );
+    if (decision.error) return decision;
+    return { ...decision, inTransaction: (next) => queuePasswordChangedNotice(ctx, next, verification.kind) };
   });
+  ctx.outboxQueued();
+  return changed;
 }
 
 async function verify(

@@ -10,6 +10,8 @@ export function openDatabase(path: string): Db {
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
+  // Deleted content (an outbox row's sealed code, once delivered) is overwritten, not left in free pages.
+  db.pragma("secure_delete = ON");
   migrate(db);
   return db;
 }

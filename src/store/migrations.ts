@@ -116,4 +116,12 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX sessions_by_user ON sessions (user_id);
   `,
+  // Delivery: retries are scheduled, and a finished message keeps its outcome.
+  `
+  ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN last_error TEXT;
+  ALTER TABLE outbox ADD COLUMN finished_at INTEGER;
+  DROP INDEX outbox_pending;
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  `,
 ];

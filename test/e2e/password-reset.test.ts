@@ -16,7 +16,12 @@ interface OutboxRow {
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ env: { LATCHKEY_RESET_URL_TEMPLATE: "https://login.example.com/reset?u={{.UserID}}&c={{.Code}}" } });
+  server = await startServer({
+    env: {
+      LATCHKEY_RESET_URL_TEMPLATE: "https://login.example.com/reset?u={{.UserID}}&c={{.Code}}",
+      LATCHKEY_RESET_URL_ORIGINS: "https://app.example.com",
+    },
+  });
 });
 afterAll(async () => {
   await server.stop();
@@ -64,7 +69,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     const [row, ...rest] = outboxFor(userId);
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ kind: "password_reset", channel: "email", recipient: email, status: "pending" });
-    expect(JSON.parse(row!.payload)).toEqual({ urlTemplate: template, orgId: reset.details.resourceOwner });
+    expect(JSON.parse(row!.payload)).toMatchObject({ urlTemplate: template, orgId: reset.details.resourceOwner, name: "Ada" });
     expect(row!.sealed_secret).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
     expect(server.output()).toContain(`"msg":"password reset link queued","userId":"${userId}"`);
   });
@@ -98,9 +103,14 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     expect(outboxFor(without.userId)).toEqual([]);
   });
 
-  it("refuses a url_template that is not an absolute http(s) URL", async () => {
+  it("refuses a url_template that is not an http(s) URL on an allowed origin", async () => {
     const { userId } = await newUser();
-    for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url"]) {
+    const foreign = [
+      "https://evil.example.com/?c={{.Code}}",
+      "https://app.example.com.evil.example/?c={{.Code}}",
+      "http://app.example.com/?c={{.Code}}",
+    ];
+    for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url", ...foreign]) {
       const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, client.admin), "invalid_argument");
       expect(error.violations[0]!.field).toBe("send_link.url_template");
     }

@@ -1,0 +1,23 @@
+import { randomUUID } from "node:crypto";
+import type { PasswordChangeMethod, UserState } from "../domain/user.js";
+import type { AppContext } from "./context.js";
+
+/** How a message addresses the user. */
+export function personalFields(user: UserState): { name: string; username: string } {
+  return { name: user.profile.displayName ?? user.profile.givenName, username: user.username };
+}
+
+/** "Your password was changed": when and how, and no secret. Queued in the change's transaction. */
+export function queuePasswordChangedNotice(ctx: AppContext, user: UserState, method: PasswordChangeMethod): void {
+  if (!ctx.settings.notifyPasswordChanged) return;
+  ctx.store.outbox.enqueue({
+    messageId: randomUUID(),
+    kind: "password_changed",
+    channel: "email",
+    userId: user.userId,
+    recipient: user.email,
+    payload: { ...personalFields(user), method, changedAt: String(user.passwordChangedAt ?? user.changedAt) },
+    sealedSecret: null,
+    createdAt: user.changedAt,
+  });
+}

@@ -1,0 +1,66 @@
+import { renderLink } from "../domain/url-template.js";
+import type { PasswordChangeMethod } from "../domain/user.js";
+import type { PendingMessage } from "../store/outbox.js";
+import { render, type Templates } from "./templates.js";
+
+export type Outgoing =
+  | { channel: "email"; messageId: string; to: string; subject: string; text: string; html: string }
+  | { channel: "sms"; messageId: string; to: string; text: string };
+
+/** A message that can never be sent (its secret is gone, its payload is unusable): retrying is pointless. */
+export class UndeliverableError extends Error {
+  override name = "UndeliverableError";
+}
+
+const METHOD_WORDING: Record<PasswordChangeMethod, string> = {
+  current_password: "with the current password",
+  verification_code: "with a reset code",
+  privileged: "by an administrator",
+};
+
+export const formatTime = (ms: number): string => new Date(ms).toUTCString();
+
+/** Builds the message a row stands for. `openSecret` decrypts the sealed code of a reset. */
+export function compose(message: PendingMessage, templates: Templates, openSecret: (sealed: string) => string): Outgoing {
+  const p = message.payload;
+  const common = { name: p.name ?? "", username: p.username ?? "" };
+  if (message.kind === "password_reset") {
+    if (message.sealedSecret === null) throw new UndeliverableError("the reset code is no longer stored");
+    const code = openSecret(message.sealedSecret);
+    const values = {
+      ...common,
+      code,
+      link: renderLink(p.urlTemplate ?? "", { userId: message.userId, code, orgId: p.orgId ?? "" }),
+      expiresAt: formatTime(Number(p.expiresAt)),
+    };
+    if (message.channel === "sms") {
+      return {
+        channel: "sms",
+        messageId: message.messageId,
+        to: message.recipient,
+        text: render(templates["password_reset.sms.txt"], values, "text").trim(),
+      };
+    }
+    return {
+      channel: "email",
+      messageId: message.messageId,
+      to: message.recipient,
+      subject: render(templates["password_reset.subject.txt"], values, "text").trim(),
+      text: render(templates["password_reset.txt"], values, "text"),
+      html: render(templates["password_reset.html"], values, "html"),
+    };
+  }
+  const values = {
+    ...common,
+    method: METHOD_WORDING[p.method as PasswordChangeMethod] ?? "",
+    changedAt: formatTime(Number(p.changedAt)),
+  };
+  return {
+    channel: "email",
+    messageId: message.messageId,
+    to: message.recipient,
+    subject: render(templates["password_changed.subject.txt"], values, "text").trim(),
+    text: render(templates["password_changed.txt"], values, "text"),
+    html: render(templates["password_changed.html"], values, "html"),
+  };
+}

@@ -1,0 +1,126 @@
+import { open } from "../crypto/sealed-box.js";
+import type { Logger } from "../log.js";
+import type { Channel, PendingMessage } from "../store/outbox.js";
+import type { Store } from "../store/store.js";
+import { compose, UndeliverableError } from "./compose.js";
+import type { Templates } from "./templates.js";
+import type { EmailTransport, SmsTransport } from "./transports.js";
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface WorkerOptions {
+  store: Store;
+  log: Logger;
+  templates: Templates;
+  outboxKey: Buffer;
+  email: EmailTransport | null;
+  sms: SmsTransport | null;
+  retry: RetryPolicy;
+  clock: () => number;
+  /** How often to look again when nothing is scheduled sooner. */
+  pollMs?: number;
+}
+
+const BATCH = 50;
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so retries do not arrive in step. */
+export function retryDelay(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempts - 1, 30));
+  return Math.round(exponential / 2 + (exponential / 2) * random());
+}
+
+/**
+ * Delivers the outbox: at least once, in order of due time, a failing message rescheduled
+ * (never blocking the ones behind it) until it is delivered or its attempts are spent. Rows
+ * outlive the process, so a restart picks up where a crash left off.
+ */
+export class OutboxWorker {
+  private readonly channels: Channel[];
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.channels = [...(o.email ? ["email" as const] : []), ...(o.sms ? ["sms" as const] : [])];
+  }
+
+  start(): void {
+    if (this.o.email === null) this.o.log.warn("no e-mail transport (LATCHKEY_SMTP_URL or LATCHKEY_MAIL_DIR): e-mail stays queued");
+    if (this.o.sms === null) this.o.log.warn("no SMS transport (LATCHKEY_SMS_WEBHOOK_URL): SMS stays queued");
+    this.loop = this.run();
+  }
+
+  /** Something was queued: look now rather than at the next poll. */
+  kick(): void {
+    this.wake?.();
+  }
+
+  /** Finishes the message in hand, then stops. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        for (const message of this.o.store.outbox.due(this.o.clock(), this.channels, BATCH)) {
+          if (this.stopping) return;
+          await this.deliver(message);
+        }
+      } catch (error) {
+        this.o.log.error("outbox worker error", { error: error instanceof Error ? error.message : "unknown" });
+      }
+      await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    const pollMs = this.o.pollMs ?? 1000;
+    const next = this.o.store.outbox.nextDueAt(this.channels);
+    const waitMs = next === null ? pollMs : Math.max(0, Math.min(pollMs, next - this.o.clock()));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async deliver(message: PendingMessage): Promise<void> {
+    const { store, log, retry } = this.o;
+    const fields = { messageId: message.messageId, kind: message.kind, channel: message.channel, userId: message.userId };
+    try {
+      const outgoing = compose(message, this.o.templates, (sealed) => open(this.o.outboxKey, sealed));
+      if (outgoing.channel === "email") await this.o.email!.send(outgoing);
+      else await this.o.sms!.send(outgoing);
+      store.outbox.markDelivered(message.id, this.o.clock());
+      log.info("message delivered", { ...fields, attempt: message.attempts + 1 });
+    } catch (error) {
+      const reason = describe(error);
+      const attempts = message.attempts + 1;
+      if (error instanceof UndeliverableError || attempts >= retry.maxAttempts) {
+        store.outbox.markFailed(message.id, reason, this.o.clock());
+        log.error("message abandoned", { ...fields, attempts, reason });
+      } else {
+        const delay = retryDelay(attempts, retry);
+        store.outbox.retryLater(message.id, this.o.clock() + delay, reason);
+        log.warn("message delivery failed, retrying", { ...fields, attempts, retryInMs: delay, reason });
+      }
+    }
+  }
+}
+
+/** What went wrong, without anything a message carries (the transports' errors name hosts and codes, not bodies). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return "unknown error";
+  const code = (error as { responseCode?: number; code?: string }).responseCode ?? (error as { code?: string }).code;
+  return `${error.name}${code === undefined ? "" : ` ${code}`}: ${error.message}`.slice(0, 500);
+}
