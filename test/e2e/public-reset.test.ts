@@ -3,7 +3,7 @@ import { PasswordService } from "../../gen/latchkey/password/v1/password_service
 import { clientFor, PROTOCOLS } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok, unique } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { startServer, untilOutput, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -33,12 +33,10 @@ function outboxSize(): number {
   }
 }
 
-const handled = () => server.output().split('"msg":"public password reset request handled"').length - 1;
-
+const HANDLED = '"msg":"public password reset request handled"';
+const handled = () => server.output().split(HANDLED).length - 1;
 /** The request is answered before it is handled: wait until the server says it has handled this many. */
-async function untilHandled(count: number): Promise<void> {
-  while (handled() < count) await new Promise((resolve) => setImmediate(resolve));
-}
+const untilHandled = (count: number) => untilOutput(server, HANDLED, count);
 
 describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
   const users = clientFor(protocol, () => server);

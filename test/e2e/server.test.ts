@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUserClient } from "../helpers/clients.js";
 import { failure, humanUser, ok } from "../helpers/fixtures.js";
 import { filesContaining } from "../helpers/scan.js";
-import { ROOT, runCli, startServer, tempDataDir, type TestServer } from "../helpers/server.js";
+import { ROOT, runCli, startServer, tempDataDir, untilOutput, type TestServer } from "../helpers/server.js";
 
 function healthClient(address: string, credentials = grpc.credentials.createInsecure()): any {
   const definition = protoLoader.loadSync("grpc/health/v1/health.proto", { includeDirs: [join(ROOT, "proto")], enums: String });
@@ -94,7 +94,7 @@ describe("graceful shutdown", () => {
     const client = createUserClient("grpc", server.baseUrl);
     try {
       const pending = client.call("AddHumanUser", humanUser(), server.adminToken);
-      await waitFor(() => server.output().includes('"msg":"call started"'));
+      await untilOutput(server, '"msg":"call started"');
       const exited = server.stop(signal);
       const result = await pending;
       expect(ok(result).userId).toMatch(/^\d+$/);
@@ -273,7 +273,3 @@ describe("TLS", () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}

@@ -93,3 +93,19 @@ export function startServer(options: StartOptions = {}): Promise<TestServer> {
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
   });
 }
+
+/** Waits until the server's output contains `text` at least `count` times: its own word that something happened. */
+export function untilOutput(server: TestServer, text: string, count = 1): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (server.output().split(text).length - 1 < count) return;
+      server.process.stdout!.off("data", check);
+      server.process.stderr!.off("data", check);
+      resolve();
+    };
+    // Registered after the listener that collects output, so each check sees the newest chunk.
+    server.process.stdout!.on("data", check);
+    server.process.stderr!.on("data", check);
+    check();
+  });
+}
