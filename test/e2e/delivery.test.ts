@@ -77,9 +77,11 @@ describe("e-mail over SMTP", () => {
     expect(mail.html).toContain("&lt;b&gt;Ada&lt;/b&gt;"); // values are escaped in HTML
     expect(mail.text).toContain("<b>Ada</b>");
 
-    const [row] = outbox(server.dataDir, user.userId);
-    expect(mail.messageId).toBe(`<${row!.message_id}@example.com>`);
-    expect(row).toMatchObject({ status: "delivered", attempts: 1, sealed_secret: null });
+    const messageId = outbox(server.dataDir, user.userId)[0]!.message_id;
+    expect(mail.messageId).toBe(`<${messageId}@example.com>`);
+    // The mail can reach the SMTP server a moment before the worker records the delivery.
+    await untilOutput(server, `"msg":"message delivered","messageId":"${messageId}"`);
+    expect(outbox(server.dataDir, user.userId)[0]).toMatchObject({ status: "delivered", attempts: 1, sealed_secret: null });
 
     const users = createUserClient("grpc", server.baseUrl);
     ok(await users.call("SetPassword", { userId: user.userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code }));
