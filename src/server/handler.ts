@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Code, ConnectError, createConnectRouter } from "@connectrpc/connect";
+import {
+  compressionBrotli,
+  compressionGzip,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
+} from "@connectrpc/connect-node";
+import { rewriteDecodeErrors } from "./decode-errors.js";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
@@ -23,30 +30,56 @@ export interface HandlerOptions {
 
 /** Every route on the port: the Connect services (all three protocols), /healthz, CORS. */
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
-  const connect = connectNodeAdapter({
-    routes: routes(
-      app,
-      { perAddress: new RateLimiter(options.rateLimits.perAddress), perUser: new RateLimiter(options.rateLimits.perUser) },
-      options.isServing,
-    ),
-    contextValues: clientContextValues,
+  const router = createConnectRouter({
     interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), authInterceptor(app)],
-    readMaxBytes: options.maxRequestBytes,
+    readMaxBytes: options.maxRequestBytes, // after decompression too
+    acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: options.shutdownSignal,
-    fallback: (req, res) => {
-      if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-        const serving = options.isServing();
-        res.writeHead(serving ? 200 : 503, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
-        return;
-      }
-      res.writeHead(404, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ code: "not_found", message: "no such route" }));
-    },
   });
+  routes(
+    app,
+    { perAddress: new RateLimiter(options.rateLimits.perAddress), perUser: new RateLimiter(options.rateLimits.perUser) },
+    options.isServing,
+  )(router);
+  const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));
+
+  // As connectNodeAdapter, plus the rewrite of undecodable requests (decode-errors.ts).
+  const connect: Handler = (req, res) => {
+    const procedure = procedures.get(req.url?.split("?", 2)[0] ?? "");
+    if (!procedure) return fallback(req, res, options.isServing);
+    const uReq = universalRequestFromNodeRequest(req, res, undefined, clientContextValues(req));
+    procedure(uReq)
+      .then(rewriteDecodeErrors)
+      .then((uRes) => universalResponseToNodeResponse(uRes, res))
+      .catch((reason: unknown) => {
+        if (ConnectError.from(reason).code === Code.Aborted) return;
+        app.log.error("response failed", {
+          procedure: procedure.method.name,
+          error: reason instanceof Error ? reason.message : String(reason),
+        });
+      });
+  };
   const origins = new Set(options.corsOrigins);
   return (req, res) => {
     if (applyCors(origins, req, res)) return;
     connect(req, res);
   };
+}
+
+/** /healthz; Unimplemented for a method we do not serve, in gRPC's terms or Connect's; 404 for anything else. */
+function fallback(req: Request, res: Response, isServing: () => boolean): void {
+  const contentType = req.headers["content-type"] ?? "";
+  if (req.method === "POST" && contentType.startsWith("application/grpc")) {
+    res.writeHead(200, { "content-type": contentType, "grpc-status": "12", "grpc-message": encodeURIComponent("no such method") });
+    res.end();
+    return;
+  }
+  if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+    const serving = isServing();
+    res.writeHead(serving ? 200 : 503, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
+    return;
+  }
+  res.writeHead(404, { "Content-Type": "application/json" });
+  res.end(JSON.stringify({ code: req.method === "POST" ? "unimplemented" : "not_found", message: "no such route" }));
 }

@@ -1,0 +1,196 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { readFileSync } from "node:fs";
+import http2 from "node:http2";
+import { expect, it } from "vitest";
+import { CreateSessionRequestSchema } from "../gen/zitadel/session/v2/session_service_pb.js";
+import { AddHumanUserRequestSchema, SetPasswordRequestSchema } from "../gen/zitadel/user/v2/user_service_pb.js";
+import { createUserClient } from "../test/helpers/clients.js";
+import { humanUser, ok } from "../test/helpers/fixtures.js";
+import { startServer, type TestServer } from "../test/helpers/server.js";
+import { pick, report } from "./mode.js";
+
+const INPUTS = pick(600, 20_000);
+const PATHS = [
+  "/zitadel.user.v2.UserService/AddHumanUser",
+  "/zitadel.user.v2.UserService/SetPassword",
+  "/zitadel.user.v2.UserService/GetUserByID",
+  "/zitadel.user.v2.UserService/PasswordReset",
+  "/zitadel.session.v2.SessionService/CreateSession",
+  "/latchkey.password.v1.PasswordService/RequestPasswordReset",
+  "/zitadel.user.v2.UserService/NoSuchMethod",
+  "/no.such.Service/Method",
+];
+
+const random = (n: number) => Math.floor(Math.random() * n);
+const pickOne = <T>(items: readonly T[]): T => items[random(items.length)]!;
+const randomBytes = (n: number) => Buffer.from(Array.from({ length: n }, () => random(256)));
+
+/** Valid messages, encoded: the seeds mutations start from. */
+const SEEDS = [
+  toBinary(
+    AddHumanUserRequestSchema,
+    create(AddHumanUserRequestSchema, {
+      username: "fuzz",
+      email: { email: "f@example.com" },
+      profile: { givenName: "F", familyName: "Z" },
+    }),
+  ),
+  toBinary(
+    SetPasswordRequestSchema,
+    create(SetPasswordRequestSchema, {
+      userId: "1",
+      newPassword: { password: "Fuzz-Passw0rd!" },
+      verification: { case: "verificationCode", value: "ACDEFGHJKM" },
+    }),
+  ),
+  toBinary(
+    CreateSessionRequestSchema,
+    create(CreateSessionRequestSchema, { checks: { user: { search: { case: "loginName", value: "fuzz" } }, password: { password: "x" } } }),
+  ),
+];
+
+function mutate(seed: Uint8Array): Buffer {
+  const bytes = Buffer.from(seed);
+  for (let i = 0, n = 1 + random(4); i < n && bytes.length > 0; i++) {
+    const at = random(bytes.length);
+    const op = random(3);
+    if (op === 0) bytes[at] = random(256);
+    else if (op === 1) return Buffer.concat([bytes.subarray(0, at), randomBytes(1 + random(8)), bytes.subarray(at)]);
+    else return bytes.subarray(0, at);
+  }
+  return bytes;
+}
+
+function frame(message: Buffer, { flags = 0, declaredLength = message.length } = {}): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt8(flags, 0);
+  header.writeUInt32BE(declaredLength >>> 0, 1);
+  return Buffer.concat([header, message]);
+}
+
+const MALFORMED_JSON = [
+  '{"userId":',
+  "[1,2",
+  '{"userId": 12}',
+  '{"userId": {"a": 1}}',
+  '{"newPassword": "x"}',
+  "null",
+  '"str"',
+  "{}}",
+  '{"checks":{"user":{"userId":"1","loginName":"x"}}}',
+  '{"lifetime":"-5s"}',
+  '{"lifetime":"1e309s"}',
+  '{"profile":{"gender":"GENDER_NOPE"}}',
+  '{"profile":{"gender":99}}',
+];
+
+/** One bad request over HTTP/1.1: Connect JSON, gRPC-web, or a wrong content type. */
+async function http1Input(server: TestServer): Promise<number> {
+  const kind = random(7);
+  const path = pickOne(PATHS);
+  let headers: Record<string, string> = { "content-type": "application/json" };
+  let body: Buffer | string;
+  switch (kind) {
+    case 0:
+      body = pickOne(MALFORMED_JSON);
+      break;
+    case 1:
+      body = Buffer.concat([Buffer.from('{"userId":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]); // invalid UTF-8
+      break;
+    case 2:
+      body = JSON.stringify({ userId: "x".repeat(300 * 1024) }); // above the read limit
+      break;
+    case 3:
+      headers = { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" };
+      body = pickOne([
+        frame(mutate(pickOne(SEEDS))),
+        frame(randomBytes(10), { declaredLength: 1 << 30 }),
+        randomBytes(3),
+        frame(Buffer.from(pickOne(SEEDS)), { flags: 1 }),
+      ]);
+      break;
+    case 4:
+      headers = { "content-type": pickOne(["text/plain", "application/xml", "application/proto", "multipart/form-data", ""]) };
+      body = randomBytes(random(64));
+      break;
+    case 5:
+      headers = { "content-type": "application/json", "x-huge": "h".repeat(64 * 1024) };
+      body = "{}";
+      break;
+    default:
+      headers = { "content-type": "application/proto", "connect-protocol-version": "1" };
+      body = mutate(pickOne(SEEDS));
+  }
+  const res = await fetch(`${server.baseUrl}${path}`, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  expect(res.status, `${kind} ${path} → ${text.slice(0, 200)}`).not.toBe(500);
+  if (res.headers.get("content-type")?.includes("json") && text.startsWith("{")) {
+    const code = (JSON.parse(text) as { code?: string }).code;
+    expect(code, `${kind} ${path}`).not.toBe("internal");
+    expect(code).not.toBe("unknown");
+  }
+  const grpcStatus = res.headers.get("grpc-status") ?? /grpc-status:\s*(\d+)/.exec(text)?.[1];
+  if (grpcStatus) expect(grpcStatus, `${kind} ${path}`).not.toMatch(/^(2|13)$/);
+  return 1;
+}
+
+/** One bad gRPC request over HTTP/2: random bytes, mutated messages, broken frames. */
+function http2Input(session: http2.ClientHttp2Session): Promise<number> {
+  const path = pickOne(PATHS);
+  const seed = pickOne(SEEDS);
+  const body = pickOne([
+    () => randomBytes(random(200)),
+    () => frame(mutate(seed)),
+    () => frame(randomBytes(random(100))),
+    () => frame(Buffer.from(seed), { declaredLength: seed.length + 1000 }),
+    () => frame(Buffer.from(seed), { flags: 1 }),
+    () => frame(Buffer.alloc(0)),
+  ])();
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    let status: string | undefined;
+    req.on("response", (headers) => (status = (headers["grpc-status"] as string | undefined) ?? status));
+    req.on("trailers", (trailers) => (status = (trailers["grpc-status"] as string | undefined) ?? status));
+    req.on("error", reject);
+    req.setTimeout(10_000, () => reject(new Error(`no answer to ${path}`)));
+    req.resume();
+    req.on("end", () => {
+      try {
+        expect(status, `${path} without grpc-status`).toBeDefined();
+        expect(status, `${path}: ${body.toString("hex").slice(0, 80)}`).not.toMatch(/^(2|13)$/);
+        resolve(1);
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.end(body);
+  });
+}
+
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+
+it("answers bad input on every protocol with a proper error, and keeps serving", { timeout: pick(180_000, 1_800_000) }, async () => {
+  const server = await startServer({ env: { LATCHKEY_RATE_LIMIT_PER_ADDRESS: "0", LATCHKEY_RATE_LIMIT_PER_USER: "0" } });
+  const users = createUserClient("grpc", server.baseUrl);
+  const session = http2.connect(server.baseUrl);
+  try {
+    const userId = ok(await users.call("AddHumanUser", humanUser(), server.adminToken)).userId;
+    const stillServing = async () => expect(ok(await users.call("GetUserByID", { userId }, server.adminToken)).user.userId).toBe(userId);
+    for (let i = 0; i < 50; i++) await http1Input(server); // warm up before measuring memory
+    const rssBefore = rssOf(server.process.pid!);
+    let tried = 0;
+    for (let i = 0; i < INPUTS; i++) {
+      tried += random(2) === 0 ? await http1Input(server) : await http2Input(session);
+      if (i % 25 === 0) await stillServing();
+    }
+    await stillServing();
+    const growth = rssOf(server.process.pid!) - rssBefore;
+    expect(growth).toBeLessThan(100 * 1024 * 1024);
+    expect(server.process.exitCode).toBeNull();
+    report("bad-input", { inputs_tried: tried + 50, rss_growth_mib: (growth / 1024 / 1024).toFixed(1) });
+  } finally {
+    session.close();
+    users.close();
+    await server.stop();
+  }
+});
