@@ -1,0 +1,279 @@
+// npm run bench: real servers, load from separate processes, every figure a ratio against a
+// ceiling measured in this run on this machine. Prints a table; writes bench/results/latest.json.
+import bcrypt from "bcrypt";
+import { spawn } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { startServer, tempDataDir, type TestServer } from "../test/helpers/server.js";
+import type { LoadSpec } from "./load.js";
+import { seedUsers } from "./seed.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
+const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 1_000_000);
+const CORES = availableParallelism();
+const DURATION = SECONDS * 1000;
+const USER_PROTO = "zitadel/user/v2/user_service.proto";
+const USER_SERVICE = "zitadel.user.v2.UserService";
+const HERE = import.meta.dirname;
+
+interface LoadResult {
+  count: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+function child(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", join(HERE, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d));
+    p.on("exit", (code) => (code === 0 ? resolve(out.trim().split("\n").at(-1)!) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+/** A long-running helper: resolves with its first line of output and the process, to stop later. */
+function serveChild(script: string): Promise<{ line: string; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", join(HERE, script)], { stdio: ["ignore", "pipe", "inherit"] });
+    p.stdout.once("data", (d: Buffer) => resolve({ line: d.toString().trim(), stop: () => p.kill() }));
+    p.on("exit", (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+const load = async (spec: Omit<LoadSpec, "durationMs"> & { durationMs?: number }): Promise<LoadResult> =>
+  JSON.parse(await child("load.ts", [JSON.stringify({ durationMs: DURATION, ...spec })])) as LoadResult;
+
+const address = (s: TestServer) => `127.0.0.1:${s.port}`;
+const rssPeak = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+const rows: Array<{ figure: string; value: string; ceiling: string; ratio: string; goal: string }> = [];
+const results: Record<string, unknown> = {};
+const row = (figure: string, value: string, ceiling: string, ratio: number | null, goal: string) =>
+  rows.push({ figure, value, ceiling, ratio: ratio === null ? "" : ratio.toFixed(2), goal });
+
+async function seedViaApi(server: TestServer, count: number, password: string, prefix = "load"): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${server.baseUrl}/${USER_SERVICE}/AddHumanUser`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}` },
+      body: JSON.stringify({
+        username: `${prefix}-${i}`,
+        profile: { givenName: "Load", familyName: `${i}` },
+        email: { email: `${prefix}-${i}@example.com` },
+        password: { password },
+      }),
+    });
+    const body = (await res.json()) as { userId?: string; message?: string };
+    if (!body.userId) throw new Error(`seeding ${prefix}-${i} failed: ${body.message}`);
+    ids.push(body.userId);
+  }
+  return ids;
+}
+
+function dbBytes(dataDir: string): number {
+  const db = new Database(join(dataDir, "latchkey.db"));
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  const bytes = statSync(join(dataDir, "latchkey.db")).size;
+  db.close();
+  return bytes;
+}
+
+async function passwordBound(): Promise<void> {
+  const concurrency = CORES * 2;
+  const [setCeiling, checkCeiling] = [
+    JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(CORES), String(DURATION), "set"])).opsPerSecond as number,
+    JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(CORES), String(DURATION), "check"])).opsPerSecond as number,
+  ];
+  progress(`  ceilings: ${setCeiling.toFixed(1)} set/s, ${checkCeiling.toFixed(1)} checks/s`);
+  const server = await startServer({ env: { LATCHKEY_BCRYPT_COST: String(COST) } });
+  const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
+  const users = await seedViaApi(server, concurrency * 4, a, "flip");
+  const loginUsers = await seedViaApi(server, concurrency * 4, a, "login");
+  progress(`  seeded ${users.length + loginUsers.length} users`);
+  const bytesBefore = dbBytes(server.dataDir);
+  // Each user flips between two passwords; enough users that no two calls wait on one user.
+  const flips = users.flatMap((userId) => [
+    { userId, newPassword: { password: b }, currentPassword: a },
+    { userId, newPassword: { password: a }, currentPassword: b },
+  ]);
+  const base = {
+    protocol: "grpc" as const,
+    address: address(server),
+    service: USER_SERVICE,
+    protoFile: USER_PROTO,
+    token: server.adminToken,
+  };
+  // Probe the event loop while the hashes saturate the CPU.
+  const [set, probe] = await Promise.all([
+    load({ ...base, method: "SetPassword", requests: pairUp(flips, users.length), concurrency }),
+    load({ ...base, method: "GetUserByID", requests: users.map((userId) => ({ userId })), concurrency: 1, rate: 50 }),
+  ]);
+  const changes = set.count;
+  const bytesPerChange = (dbBytes(server.dataDir) - bytesBefore) / Math.max(1, changes);
+  const sessions = await load({
+    protocol: "grpc",
+    address: address(server),
+    service: "zitadel.session.v2.SessionService",
+    protoFile: "zitadel/session/v2/session_service.proto",
+    method: "CreateSession",
+    token: server.adminToken,
+    requests: loginUsers.map((userId) => ({ checks: { user: { userId }, password: { password: a } } })),
+    concurrency,
+  });
+  if (set.errors + sessions.errors + probe.errors > 0) progress(`  errors: ${JSON.stringify({ set, sessions, probe })}`);
+  await server.stop();
+  results.passwordBound = { setCeiling, checkCeiling, set, probe, sessions, bytesPerChange, cost: COST, concurrency };
+  row(
+    `SetPassword current_password (cost ${COST}), calls/s`,
+    set.perSecond.toFixed(1),
+    `${setCeiling.toFixed(1)} raw bcrypt`,
+    set.perSecond / setCeiling,
+    "≥ 0.90",
+  );
+  row(
+    `CreateSession password check (cost ${COST}), calls/s`,
+    sessions.perSecond.toFixed(1),
+    `${checkCeiling.toFixed(1)} raw bcrypt`,
+    sessions.perSecond / checkCeiling,
+    "≥ 0.90",
+  );
+  row("GetUserByID p50 / p99 under hashing load", `${ms(probe.p50)} / ${ms(probe.p99)}`, "", null, "p99 < 20 ms");
+  row("database bytes per password change", bytesPerChange.toFixed(0), "", null, "");
+  if (set.errors + sessions.errors > 0) row("errors in password-bound runs", String(set.errors + sessions.errors), "", null, "0");
+}
+
+/** Requests in an order where consecutive calls on one user alternate A→B then B→A. */
+function pairUp(flips: unknown[], users: number): unknown[] {
+  const ordered: unknown[] = [];
+  for (let round = 0; round < 2; round++) for (let u = 0; u < users; u++) ordered.push(flips[u * 2 + round]);
+  return ordered;
+}
+
+async function nonHash(): Promise<void> {
+  const server = await startServer({ env: { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
+  const users = await seedViaApi(server, 200, "Bench-Passw0rd-A!");
+  const echoServer = await serveChild("grpc-echo.ts");
+  const echo = JSON.parse(echoServer.line) as { port: number };
+  const concurrency = 16;
+  const health = { service: "grpc.health.v1.Health", protoFile: "grpc/health/v1/health.proto", method: "Check", requests: [{}] };
+  const user = { service: USER_SERVICE, protoFile: USER_PROTO, token: server.adminToken };
+  const figures: Record<string, LoadResult> = {};
+  for (const protocol of ["grpc", "connect-json"] as const) {
+    const at = { protocol, address: address(server), concurrency };
+    figures[`${protocol} echo`] = await load({ ...at, ...health });
+    figures[`${protocol} GetUserByID`] = await load({
+      ...at,
+      ...user,
+      method: "GetUserByID",
+      requests: users.map((userId) => ({ userId })),
+    });
+    figures[`${protocol} PasswordReset`] = await load({
+      ...at,
+      ...user,
+      method: "PasswordReset",
+      requests: users.map((userId) => ({ userId, returnCode: {} })),
+    });
+  }
+  figures["grpc-js echo"] = await load({ protocol: "grpc", address: `127.0.0.1:${echo.port}`, concurrency, ...health });
+  results.nonHash = figures;
+  results.peakRssBytes = rssPeak(server.process.pid!);
+  await server.stop();
+  echoServer.stop();
+  for (const protocol of ["grpc", "connect-json"] as const) {
+    const echoRun = figures[`${protocol} echo`]!;
+    for (const method of ["GetUserByID", "PasswordReset"]) {
+      const r = figures[`${protocol} ${method}`]!;
+      row(
+        `${method} over ${protocol}, calls/s (p50 / p99)`,
+        `${r.perSecond.toFixed(0)} (${ms(r.p50)} / ${ms(r.p99)})`,
+        `${echoRun.perSecond.toFixed(0)} our echo`,
+        r.perSecond / echoRun.perSecond,
+        "≥ 0.5",
+      );
+    }
+  }
+  const peer = figures["grpc-js echo"]!;
+  const ours = figures["grpc echo"]!;
+  row(
+    "our echo over gRPC vs a bare grpc-js echo, calls/s",
+    ours.perSecond.toFixed(0),
+    `${peer.perSecond.toFixed(0)} grpc-js`,
+    ours.perSecond / peer.perSecond,
+    "(reported)",
+  );
+}
+
+async function scale(): Promise<void> {
+  const hash = "bcrypt-sha384:" + (await bcrypt.hash("unused", 4));
+  const measure = async (count: number) => {
+    const dataDir = tempDataDir();
+    const seededAt = performance.now();
+    const ids = seedUsers(dataDir, count, hash);
+    const seedSeconds = (performance.now() - seededAt) / 1000;
+    const startedAt = performance.now();
+    const server = await startServer({ dataDir, env: { LATCHKEY_BCRYPT_COST: "4" } });
+    const startMs = performance.now() - startedAt;
+    const sample = Array.from({ length: 500 }, (_, i) => ({ userId: ids[Math.floor((i * ids.length) / 500)] }));
+    const get = await load({
+      protocol: "grpc",
+      address: address(server),
+      service: USER_SERVICE,
+      protoFile: USER_PROTO,
+      token: server.adminToken,
+      method: "GetUserByID",
+      requests: sample,
+      concurrency: 8,
+    });
+    await server.stop();
+    return { count, seedSeconds, startMs, get, dbBytes: statSync(join(dataDir, "latchkey.db")).size };
+  };
+  const small = await measure(1_000);
+  const large = await measure(LARGE);
+  results.scale = { small, large };
+  row(
+    `GetUserByID p50 at ${LARGE.toLocaleString("en")} users vs 1,000`,
+    `${ms(large.get.p50)} (p99 ${ms(large.get.p99)})`,
+    `${ms(small.get.p50)} (p99 ${ms(small.get.p99)})`,
+    large.get.p50 / small.get.p50,
+    "≤ 1.25",
+  );
+  row(
+    `start-up with ${LARGE.toLocaleString("en")} users (to listening)`,
+    `${(large.startMs / 1000).toFixed(2)} s`,
+    `${(small.startMs / 1000).toFixed(2)} s at 1,000`,
+    null,
+    "< 2 s, no replay",
+  );
+}
+
+const progress = (step: string) => process.stderr.write(`bench: ${step}\n`);
+const began = Date.now();
+progress("password-bound calls and their bcrypt ceiling");
+await passwordBound();
+progress("non-hash calls and echo ceilings");
+await nonHash();
+progress(`scale: 1,000 and ${LARGE.toLocaleString("en")} users`);
+await scale();
+row("peak RSS of the server (non-hash runs)", `${((results.peakRssBytes as number) / 1024 / 1024).toFixed(0)} MiB`, "", null, "");
+
+const machine = `${cpus()[0]?.model ?? "cpu"} × ${CORES}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const widths = ["figure", "value", "ceiling", "ratio", "goal"].map((k) =>
+  Math.max(k.length, ...rows.map((r) => (r as Record<string, string>)[k]!.length)),
+);
+const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+const table = [
+  line(["figure", "value", "ceiling", "ratio", "goal"]),
+  line(widths.map((w) => "-".repeat(w))),
+  ...rows.map((r) => line([r.figure, r.value, r.ceiling, r.ratio, r.goal])),
+].join("\n");
+process.stdout.write(`\nLatchkey benchmark, ${new Date(began).toISOString()}, ${SECONDS} s per run, on ${machine}\n\n${table}\n`);
+writeFileSync(
+  join(HERE, "results", "latest.json"),
+  JSON.stringify({ date: new Date(began).toISOString(), machine, seconds: SECONDS, rows, results }, null, 2) + "\n",
+);
