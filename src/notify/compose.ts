@@ -41,26 +41,23 @@ export function compose(message: PendingMessage, templates: Templates, openSecre
         text: render(templates["password_reset.sms.txt"], values, "text").trim(),
       };
     }
-    return {
-      channel: "email",
-      messageId: message.messageId,
-      to: message.recipient,
-      subject: render(templates["password_reset.subject.txt"], values, "text").trim(),
-      text: render(templates["password_reset.txt"], values, "text"),
-      html: render(templates["password_reset.html"], values, "html"),
-    };
+    return email("password_reset", message, templates, values);
   }
   const values = {
     ...common,
     method: METHOD_WORDING[p.method as PasswordChangeMethod] ?? "",
     changedAt: formatTime(Number(p.changedAt)),
   };
+  return email("password_changed", message, templates, values);
+}
+
+function email(kind: PendingMessage["kind"], message: PendingMessage, templates: Templates, values: Record<string, string>): Outgoing {
   return {
     channel: "email",
     messageId: message.messageId,
     to: message.recipient,
-    subject: render(templates["password_changed.subject.txt"], values, "text").trim(),
-    text: render(templates["password_changed.txt"], values, "text"),
-    html: render(templates["password_changed.html"], values, "html"),
+    subject: render(templates[`${kind}.subject.txt`], values, "text").trim(),
+    text: render(templates[`${kind}.txt`], values, "text"),
+    html: render(templates[`${kind}.html`], values, "html"),
   };
 }
