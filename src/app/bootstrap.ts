@@ -16,7 +16,6 @@ export function ensureDefaultOrg(store: Store, now: number): string {
   if (existing !== null) return existing;
   const orgId = generateId();
   const event: OrgEvent = { type: "org.added", name: "Default", domain: "default" };
-  const { type, ...payload } = event;
   store.transaction(() => {
     store.events.append(
       {
@@ -26,7 +25,7 @@ export function ensureDefaultOrg(store: Store, now: number): string {
         creator: "system",
         expectedSequence: 0,
         createdAt: now,
-        events: [{ type, payload }],
+        events: [event],
       },
       () => store.orgs.save(evolveOrg(null, { event, aggregateId: orgId, sequence: 1, createdAt: now })),
     );

@@ -35,19 +35,18 @@ export function rebuildProjections(store: Store): number {
 
 function applyEvent(store: Store, stored: StoredEvent): void {
   const recorded = { aggregateId: stored.aggregateId, owner: stored.owner, sequence: stored.sequence, createdAt: stored.createdAt };
+  const fields = { type: stored.type, ...stored.payload };
   if (stored.aggregateType === USER_AGGREGATE) {
-    const event = { type: stored.type, ...stored.payload } as UserEvent;
+    const event = fields as UserEvent;
     const state = evolve(store.users.get(stored.aggregateId), { ...recorded, event });
     store.users.save(state);
     if (event.type === "user.human.added") {
       store.users.claim(state.userId, loginNamesOf(event.username, event.email));
     }
   } else if (stored.aggregateType === SESSION_AGGREGATE) {
-    const event = { type: stored.type, ...stored.payload } as SessionEvent;
-    store.sessions.save(evolveSession(store.sessions.get(stored.aggregateId), { ...recorded, event }));
+    store.sessions.save(evolveSession(store.sessions.get(stored.aggregateId), { ...recorded, event: fields as SessionEvent }));
   } else if (stored.aggregateType === ORG_AGGREGATE) {
-    const event = { type: stored.type, ...stored.payload } as OrgEvent;
-    store.orgs.save(evolveOrg(store.orgs.byId(stored.aggregateId), { ...recorded, event }));
+    store.orgs.save(evolveOrg(store.orgs.byId(stored.aggregateId), { ...recorded, event: fields as OrgEvent }));
   } else {
     throw new Error(`no projection for aggregate type ${stored.aggregateType}`);
   }

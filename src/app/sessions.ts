@@ -81,7 +81,6 @@ function appendSession(
 ): SessionState {
   const expectedSequence = state?.sequence ?? 0;
   const next = evolveSession(state, { event, aggregateId: sessionId, owner, sequence: expectedSequence + 1, createdAt: now });
-  const { type, ...payload } = event;
   ctx.store.events.append(
     {
       aggregateType: SESSION_AGGREGATE,
@@ -90,7 +89,7 @@ function appendSession(
       creator: actor.id,
       expectedSequence,
       createdAt: now,
-      events: [{ type, payload }],
+      events: [event],
     },
     () => ctx.store.sessions.save(next),
   );

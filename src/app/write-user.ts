@@ -58,7 +58,7 @@ async function decideAndAppend(
           creator: actor.id,
           expectedSequence,
           createdAt,
-          events: write.events.map(toStored),
+          events: write.events,
         },
         () => {
           ctx.store.users.save(next);
@@ -73,8 +73,4 @@ async function decideAndAppend(
     return next;
   }
   throw new DomainError("CONCURRENT_MODIFICATION", "the user is being changed by other requests. Try again");
-}
-
-function toStored({ type, ...payload }: Decision["events"][number]) {
-  return { type, payload };
 }

@@ -2,9 +2,9 @@ import type { Db } from "./database.js";
 
 export const INSTANCE_ID = "default";
 
+/** A domain event: its type, and its fields as the payload. */
 export interface EventToAppend {
-  type: string;
-  payload: object;
+  readonly type: string;
 }
 
 export interface AppendBatch {
@@ -79,15 +79,15 @@ export class EventStore {
         const current = this.currentSequenceStmt.get(INSTANCE_ID, batch.aggregateType, batch.aggregateId) as number;
         if (current !== batch.expectedSequence) throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
         let sequence = current;
-        for (const event of batch.events) {
+        for (const { type, ...payload } of batch.events) {
           sequence++;
           this.insertStmt.run(
             INSTANCE_ID,
             batch.aggregateType,
             batch.aggregateId,
             sequence,
-            event.type,
-            JSON.stringify(event.payload),
+            type,
+            JSON.stringify(payload),
             batch.creator,
             batch.owner,
             batch.createdAt,

@@ -71,7 +71,7 @@ describe("writes in the application layer", () => {
           creator: "other",
           expectedSequence: state!.sequence,
           createdAt: round++,
-          events: [{ type: "user.human.password.code.check.failed", payload: {} }],
+          events: [{ type: "user.human.password.code.check.failed" }],
         },
         () => app.store.users.save({ ...state!, sequence: state!.sequence + 1 }),
       );

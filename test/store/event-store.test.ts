@@ -10,7 +10,7 @@ const batch = (expectedSequence: number, count = 1) => ({
   creator: "test",
   expectedSequence,
   createdAt: 1,
-  events: Array.from({ length: count }, (_, i) => ({ type: "test.event", payload: { i } })),
+  events: Array.from({ length: count }, (_, i) => ({ type: "test.event", i })),
 });
 
 describe("the event store", () => {
