@@ -53,7 +53,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     keys,
     log,
     hasher,
-    dummyHash: await hasher.hash(generateToken()),
+    dummyHash: hasher.hash(generateToken()),
     clock: Date.now,
     defaultOrgId,
     userLocks: new KeyedLock(),

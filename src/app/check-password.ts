@@ -26,7 +26,7 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
   const paceKey = found ? `user:${found.userId}` : `unknown:${"userId" in lookup ? lookup.userId : loginNameKey(lookup.loginName)}`;
   await ctx.loginAttempts.pace(paceKey);
   if (found === null) {
-    await ctx.hasher.verify(normalizePassword(password), ctx.dummyHash);
+    await ctx.hasher.verify(normalizePassword(password), await ctx.dummyHash);
     throw phantomFailure(ctx, paceKey);
   }
 
@@ -35,7 +35,7 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
     const user = await writeUser(ctx, found.userId, actor, async (state, now) => {
       if (state === null) return { events: [], error: loginFailed(1) };
       // A user without a password costs the same bcrypt as any other: timing must not tell.
-      const result = await verifyPassword(ctx, password, state.passwordHash ?? ctx.dummyHash);
+      const result = await verifyPassword(ctx, password, state.passwordHash ?? (await ctx.dummyHash));
       if (state.passwordHash === null) result.matches = false;
       upgradedHash ??= result.matches && result.needsRehash ? await ctx.hasher.hash(normalizePassword(password)) : null;
       return decide(

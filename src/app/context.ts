@@ -12,8 +12,11 @@ import type { LoginAttempts } from "./login-attempts.js";
 export interface AppContext {
   store: Store;
   hasher: PasswordHasher;
-  /** A hash at the current cost, compared against when a login name is unknown, so both take as long. */
-  dummyHash: string;
+  /**
+   * A hash at the current cost, compared against when a login name is unknown, so both take as
+   * long. Made while the server starts, not before it listens.
+   */
+  dummyHash: Promise<string>;
   keys: Keys;
   log: Logger;
   /** Milliseconds since the epoch; tests control it. */

@@ -26,7 +26,7 @@ export async function testApp(): Promise<AppContext & { now: { value: number }; 
   return {
     store,
     hasher,
-    dummyHash: await hasher.hash("dummy"),
+    dummyHash: hasher.hash("dummy"),
     loginAttempts: new LoginAttempts({ baseMs: 0, maxMs: 0 }),
     background: new BackgroundJobs(log),
     outboxQueued: () => undefined,
