@@ -182,7 +182,7 @@ const SETTINGS: Setting[] = [
   {
     env: "LATCHKEY_HASH_CONCURRENCY",
     key: "hashConcurrency",
-    description: "bcrypt jobs at once (default: CPU cores)",
+    description: "bcrypt threads, run at the lowest CPU priority (default: CPU cores)",
     parse: integer(1, 256),
     fallback: () => availableParallelism(),
   },

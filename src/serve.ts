@@ -101,6 +101,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       open = false;
       await app.background.drain();
       await worker.stop();
+      await hasher.close();
       store.close();
     },
   };

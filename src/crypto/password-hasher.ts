@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import bcrypt from "bcrypt";
-import { Semaphore } from "./semaphore.js";
+import { HashWorkers } from "./hash-workers.js";
 
 /*
  * Stored password hashes, and why:
@@ -47,18 +46,18 @@ export interface VerifyResult {
 }
 
 export class PasswordHasher {
-  private readonly slots: Semaphore;
+  private readonly workers: HashWorkers;
 
-  /** `concurrency` bounds simultaneous bcrypt jobs: more than the cores only queues work in the threadpool. */
+  /** `concurrency` is the number of bcrypt threads: more than the cores only makes jobs share them. */
   constructor(
     readonly cost: number,
     concurrency: number,
   ) {
-    this.slots = new Semaphore(concurrency);
+    this.workers = new HashWorkers(concurrency);
   }
 
   async hash(password: string): Promise<string> {
-    const hashed = await this.slots.run(() => bcrypt.hash(preHash(password), this.cost));
+    const hashed = (await this.workers.run({ op: "hash", input: preHash(password), cost: this.cost })) as string;
     return SCHEME_PREFIX + hashed;
   }
 
@@ -66,7 +65,11 @@ export class PasswordHasher {
     const parsed = parse(stored);
     if (!parsed) return { matches: false, needsRehash: false };
     const input = parsed.scheme === "bcrypt-sha384" ? preHash(password) : password;
-    const matches = await this.slots.run(() => bcrypt.compare(input, parsed.bcryptHash));
+    const matches = (await this.workers.run({ op: "compare", input, hash: parsed.bcryptHash })) === true;
     return { matches, needsRehash: matches && (parsed.scheme !== "bcrypt-sha384" || parsed.cost !== this.cost) };
+  }
+
+  close(): Promise<void> {
+    return this.workers.close();
   }
 }

@@ -25,6 +25,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Set to null to start without LATCHKEY_ADMIN_TOKEN. */
   adminToken?: string | null;
+  /** Extra flags for node, such as --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export function tempDataDir(): string {
@@ -62,7 +64,7 @@ export function startServer(options: StartOptions = {}): Promise<TestServer> {
   const adminToken = options.adminToken === undefined ? randomBytes(24).toString("base64url") : options.adminToken;
   const env: Record<string, string> = { ...baseEnv(), LATCHKEY_PORT: "0", LATCHKEY_DATA_DIR: dataDir, ...options.env };
   if (adminToken !== null) env.LATCHKEY_ADMIN_TOKEN = adminToken;
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], { cwd: ROOT, env });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", MAIN], { cwd: ROOT, env });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 

@@ -1,0 +1,114 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+/*
+ * bcrypt runs on threads of our own at the lowest scheduling priority (nice 19; on Linux that is a
+ * per-thread setting). When password calls saturate the CPU, the kernel then runs the event loop
+ * first, so calls that do no hashing keep their latency, while idle cores still go to bcrypt in full.
+ * bcrypt's async API runs on libuv's shared threadpool, which can't be given a priority of its own.
+ *
+ * The worker is CommonJS source evaluated as is, so it loads the same way from src/ under tsx, from
+ * dist/ and inside vitest. It sees the input only in memory and never logs it.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const bcrypt = require(workerData.bcryptPath);
+try {
+  require("node:os").setPriority(workerData.priority);
+} catch {}
+parentPort.on("message", (job) => {
+  try {
+    const result = job.op === "hash" ? bcrypt.hashSync(job.input, job.cost) : bcrypt.compareSync(job.input, job.hash);
+    parentPort.postMessage({ result });
+  } catch (error) {
+    parentPort.postMessage({ error: error instanceof Error ? error.message : "bcrypt failed" });
+  }
+});
+`;
+
+const LOWEST_PRIORITY = 19;
+/**
+ * Jobs handed to one thread at a time: the one it runs and the next, already in its queue, so a
+ * thread never idles while the event loop is busy (committing a write, say) before it can hand over
+ * more work.
+ */
+const JOBS_PER_THREAD = 2;
+
+export type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string };
+
+interface Pending {
+  job: HashJob;
+  resolve: (result: string | boolean) => void;
+  reject: (error: Error) => void;
+}
+
+/** A fixed number of bcrypt threads; jobs beyond what they hold wait in order. */
+export class HashWorkers {
+  /** Each thread with the jobs it holds, oldest first: it answers them in that order. */
+  private readonly threads = new Map<Worker, Pending[]>();
+  private readonly waiting: Pending[] = [];
+  private readonly bcryptPath = createRequire(import.meta.url).resolve("bcrypt");
+  private closed = false;
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError("hash worker count must be a positive integer");
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  run(job: HashJob): Promise<string | boolean> {
+    if (this.closed) return Promise.reject(new Error("hash workers are closed"));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const held = [...this.threads.values()].flat();
+    for (const pending of [...held, ...this.waiting.splice(0)]) pending.reject(new Error("hash workers are closed"));
+    const workers = [...this.threads.keys()];
+    this.threads.clear();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      const [worker, held] = this.leastLoaded();
+      if (held.length >= JOBS_PER_THREAD) return;
+      const pending = this.waiting.shift()!;
+      held.push(pending);
+      worker.ref();
+      worker.postMessage(pending.job);
+    }
+  }
+
+  private leastLoaded(): [Worker, Pending[]] {
+    let best: [Worker, Pending[]] | undefined;
+    for (const entry of this.threads) if (best === undefined || entry[1].length < best[1].length) best = entry;
+    return best!;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: this.bcryptPath, priority: LOWEST_PRIORITY } });
+    worker.unref();
+    const held: Pending[] = [];
+    this.threads.set(worker, held);
+    worker.on("message", (reply: { result?: string | boolean; error?: string }) => {
+      const pending = held.shift();
+      if (held.length === 0) worker.unref();
+      if (reply.error !== undefined) pending?.reject(new Error(reply.error));
+      else pending?.resolve(reply.result!);
+      this.dispatch();
+    });
+    worker.on("error", (error) => held.shift()?.reject(error));
+    // A thread that dies (out of memory, say) fails the jobs it held and is replaced.
+    worker.on("exit", () => {
+      if (this.closed) return;
+      this.threads.delete(worker);
+      for (const pending of held.splice(0)) pending.reject(new Error("a hash worker stopped"));
+      this.spawn();
+      this.dispatch();
+    });
+  }
+}

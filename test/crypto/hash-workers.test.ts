@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from "node:fs";
+import bcrypt from "bcrypt";
+import { afterAll, describe, expect, it } from "vitest";
+import { HashWorkers } from "../../src/crypto/hash-workers.js";
+
+const workers = new HashWorkers(2);
+afterAll(() => workers.close());
+
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").map((tid) => {
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return Number(fields[16]);
+  });
+}
+
+describe("hash workers", () => {
+  it("hash and compare on threads of the lowest priority, more jobs than threads in order", async () => {
+    const hashes = (await Promise.all(Array.from({ length: 5 }, (_, i) => workers.run({ op: "hash", input: `pw${i}`, cost: 4 })))) as string[];
+    expect(hashes.map((hash, i) => bcrypt.compareSync(`pw${i}`, hash))).toEqual([true, true, true, true, true]);
+    expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[1]! })).toBe(true);
+    expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[2]! })).toBe(false);
+    expect(threadNiceValues().filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(2);
+    expect(threadNiceValues()).toContain(0);
+  });
+
+  it("fails a job bcrypt rejects, and keeps working", async () => {
+    await expect(workers.run({ op: "hash", input: "pw", cost: 99 })).rejects.toThrow();
+    expect(await workers.run({ op: "compare", input: "pw", hash: bcrypt.hashSync("pw", 4) })).toBe(true);
+  });
+
+  it("refuses work once closed", async () => {
+    const closing = new HashWorkers(1);
+    await closing.close();
+    await expect(closing.run({ op: "hash", input: "pw", cost: 4 })).rejects.toThrow("closed");
+  });
+});
