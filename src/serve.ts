@@ -27,7 +27,7 @@ export interface Service {
 /** The composition root: opens the store, bootstraps, and serves every protocol on one port. */
 export async function serve(config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
   const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, (error) => log.error("commit failed, writes rolled back", { error: error.message }));
   const now = Date.now();
   const defaultOrgId = ensureDefaultOrg(store, now);
   const replayed = ensureProjectionsCurrent(store);

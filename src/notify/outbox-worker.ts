@@ -69,6 +69,8 @@ export class OutboxWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        // Never send what a failed group commit could still roll back (store/group-commit.ts).
+        while (this.o.store.hasUncommittedWrites()) await this.o.store.durable();
         for (const message of this.o.store.outbox.due(this.o.clock(), this.channels, BATCH)) {
           if (this.stopping) return;
           await this.deliver(message);

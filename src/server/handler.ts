@@ -10,6 +10,7 @@ import {
 import { rewriteDecodeErrors } from "./decode-errors.js";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
+import { durableAnswersInterceptor } from "../api/durable-answers.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
 import { routes } from "../api/routes.js";
@@ -31,7 +32,7 @@ export interface HandlerOptions {
 /** Every route on the port: the Connect services (all three protocols), /healthz, CORS. */
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
   const router = createConnectRouter({
-    interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), authInterceptor(app)],
+    interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), durableAnswersInterceptor(app.store), authInterceptor(app)],
     readMaxBytes: options.maxRequestBytes, // after decompression too
     acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: options.shutdownSignal,

@@ -55,7 +55,11 @@ export class EventStore {
   private readonly insertStmt;
   private readonly readPageStmt;
 
-  constructor(private readonly db: Db) {
+  /** `write` runs its work atomically and commits it (see group-commit.ts). */
+  constructor(
+    db: Db,
+    private readonly write: <T>(work: () => T) => T,
+  ) {
     this.currentSequenceStmt = db
       .prepare(
         `SELECT COALESCE(MAX(sequence), 0) FROM events
@@ -74,29 +78,27 @@ export class EventStore {
    * Returns the aggregate's sequence after the write.
    */
   append(batch: AppendBatch, project: () => void): number {
-    return this.db
-      .transaction(() => {
-        const current = this.currentSequenceStmt.get(INSTANCE_ID, batch.aggregateType, batch.aggregateId) as number;
-        if (current !== batch.expectedSequence) throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
-        let sequence = current;
-        for (const { type, ...payload } of batch.events) {
-          sequence++;
-          this.insertStmt.run(
-            INSTANCE_ID,
-            batch.aggregateType,
-            batch.aggregateId,
-            sequence,
-            type,
-            JSON.stringify(payload),
-            batch.creator,
-            batch.owner,
-            batch.createdAt,
-          );
-        }
-        project();
-        return sequence;
-      })
-      .immediate();
+    return this.write(() => {
+      const current = this.currentSequenceStmt.get(INSTANCE_ID, batch.aggregateType, batch.aggregateId) as number;
+      if (current !== batch.expectedSequence) throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
+      let sequence = current;
+      for (const { type, ...payload } of batch.events) {
+        sequence++;
+        this.insertStmt.run(
+          INSTANCE_ID,
+          batch.aggregateType,
+          batch.aggregateId,
+          sequence,
+          type,
+          JSON.stringify(payload),
+          batch.creator,
+          batch.owner,
+          batch.createdAt,
+        );
+      }
+      project();
+      return sequence;
+    });
   }
 
   /** All events in order, read a page at a time so the caller may write between pages. */

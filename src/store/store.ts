@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { ApiTokens } from "./api-tokens.js";
 import { openDatabase, type Db } from "./database.js";
 import { EventStore } from "./event-store.js";
+import { GroupCommit } from "./group-commit.js";
 import { OrgProjection } from "./org-projection.js";
 import { Outbox } from "./outbox.js";
 import { SessionProjection } from "./session-projection.js";
@@ -26,14 +27,26 @@ export interface Store {
   settings: Settings;
   /** Runs `work` in one transaction. */
   transaction<T>(work: () => T): T;
+  /** Settles once every event appended so far is committed (see group-commit.ts). */
+  durable(): Promise<void>;
+  /** Whether appended events still wait for their commit. */
+  hasUncommittedWrites(): boolean;
+  /** Commits what is pending, then closes the database. */
   close(): void;
 }
 
-export function openStore(dataDir: string): Store {
+/** `onCommitError` hears of a failed group commit; by default it throws, which ends a tool's process. */
+export function openStore(
+  dataDir: string,
+  onCommitError: (error: Error) => void = (error) => {
+    throw error;
+  },
+): Store {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
+  const commits = new GroupCommit(db, onCommitError);
   return {
     db,
-    events: new EventStore(db),
+    events: new EventStore(db, (work) => commits.write(work)),
     users: new UserProjection(db),
     orgs: new OrgProjection(db),
     sessions: new SessionProjection(db),
@@ -41,6 +54,11 @@ export function openStore(dataDir: string): Store {
     outbox: new Outbox(db),
     settings: new Settings(db),
     transaction: (work) => db.transaction(work).immediate(),
-    close: () => db.close(),
+    durable: () => commits.durable(),
+    hasUncommittedWrites: () => commits.isOpen(),
+    close: () => {
+      commits.flush();
+      db.close();
+    },
   };
 }
