@@ -13,11 +13,18 @@ import type { Db } from "./database.js";
  */
 export class GroupCommit {
   private group: { done: Promise<void>; resolve: () => void; reject: (error: Error) => void } | null = null;
+  private readonly begin;
+  private readonly commit;
+  private readonly rollback;
 
   constructor(
     private readonly db: Db,
     private readonly onCommitError: (error: Error) => void,
-  ) {}
+  ) {
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
+  }
 
   /** Runs `work` atomically in the open group, opening one if none is. */
   write<T>(work: () => T): T {
@@ -40,9 +47,9 @@ export class GroupCommit {
     if (group === null) return;
     this.group = null;
     try {
-      this.db.prepare("COMMIT").run();
+      this.commit.run();
     } catch (error) {
-      if (this.db.inTransaction) this.db.prepare("ROLLBACK").run();
+      if (this.db.inTransaction) this.rollback.run();
       const failure = error instanceof Error ? error : new Error(String(error));
       group.reject(failure);
       throw failure;
@@ -51,7 +58,7 @@ export class GroupCommit {
   }
 
   private open(): void {
-    this.db.prepare("BEGIN IMMEDIATE").run();
+    this.begin.run();
     let resolve!: () => void;
     let reject!: (error: Error) => void;
     const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, PROTOCOLS } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { startServer, untilOutput, type TestServer } from "../helpers/server.js";
 
 interface OutboxRow {
   kind: string;
@@ -71,7 +71,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     expect(row).toMatchObject({ kind: "password_reset", channel: "email", recipient: email, status: "pending" });
     expect(JSON.parse(row!.payload)).toMatchObject({ urlTemplate: template, orgId: reset.details.resourceOwner, name: "Ada" });
     expect(row!.sealed_secret).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
-    expect(server.output()).toContain(`"msg":"password reset link queued","userId":"${userId}"`);
+    await untilOutput(server, `"msg":"password reset link queued","userId":"${userId}"`);
   });
 
   it("sends a link by e-mail with the configured template when no medium is given", async () => {
