@@ -53,6 +53,7 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
         key: readFileSync(options.tls.keyFile),
         allowHTTP1: true, // ALPN picks h2 or http/1.1
         settings: HTTP2_SETTINGS,
+        noDelay: true,
       },
       tracked,
     );
@@ -62,7 +63,8 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
     http1 = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, tracked);
     const h2c = http2.createServer({ settings: HTTP2_SETTINGS }, tracked);
     h2c.on("session", trackSession);
-    outer = net.createServer((socket) => routeByPreface(socket, http1!, h2c));
+    // http.Server would turn Nagle's algorithm off itself, but here the outer server accepts the sockets.
+    outer = net.createServer({ noDelay: true }, (socket) => routeByPreface(socket, http1!, h2c));
   }
   outer.on("connection", (socket: net.Socket) => {
     sockets.add(socket);
