@@ -97,7 +97,10 @@ async function passwordBound(): Promise<void> {
   // Ceilings before and after the server's runs, averaged: this machine's speed drifts within a minute.
   const ceilingsBefore = { set: await ceiling("set"), check: await ceiling("check") };
   progress(`  ceilings: ${ceilingsBefore.set.toFixed(1)} set/s, ${ceilingsBefore.check.toFixed(1)} checks/s`);
-  const server = await startServer({ env: { LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) } });
+  const server = await startServer({
+    built: true,
+    env: { LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) },
+  });
   const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
   // Each SetPassword run has users of its own: a run may stop halfway through a round of flips.
   const users = await seedViaApi(server, concurrency * 4, a, "flip");
@@ -191,7 +194,7 @@ function flips(userIds: string[], a: string, b: string): unknown[] {
 }
 
 async function nonHash(): Promise<void> {
-  const server = await startServer({ env: { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
+  const server = await startServer({ built: true, env: { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
   const users = await seedViaApi(server, 200, "Bench-Passw0rd-A!");
   const echoServer = await serveChild("grpc-echo.ts");
   const echo = JSON.parse(echoServer.line) as { port: number };
@@ -254,7 +257,7 @@ async function scale(): Promise<void> {
     const ids = seedUsers(dataDir, count, hash);
     const seedSeconds = (performance.now() - seededAt) / 1000;
     const startedAt = performance.now();
-    const server = await startServer({ dataDir, env: { LATCHKEY_BCRYPT_COST: "4" } });
+    const server = await startServer({ built: true, dataDir, env: { LATCHKEY_BCRYPT_COST: "4" } });
     const startMs = performance.now() - startedAt;
     const sample = Array.from({ length: 500 }, (_, i) => ({ userId: ids[Math.floor((i * ids.length) / 500)] }));
     return { count, seedSeconds, startMs, server, sample, dataDir };

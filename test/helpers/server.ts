@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MAIN = join(ROOT, "src", "main.ts");
+/** What `npm start` runs, once `npm run build` has made it. */
+const BUILT_MAIN = join(ROOT, "dist", "src", "main.js");
 
 export interface TestServer {
   port: number;
@@ -27,6 +29,8 @@ export interface StartOptions {
   adminToken?: string | null;
   /** Extra flags for node, such as --cpu-prof. */
   nodeArgs?: string[];
+  /** Run the build in dist/ as `npm start` does, rather than the sources through tsx. */
+  built?: boolean;
 }
 
 export function tempDataDir(): string {
@@ -64,7 +68,8 @@ export function startServer(options: StartOptions = {}): Promise<TestServer> {
   const adminToken = options.adminToken === undefined ? randomBytes(24).toString("base64url") : options.adminToken;
   const env: Record<string, string> = { ...baseEnv(), LATCHKEY_PORT: "0", LATCHKEY_DATA_DIR: dataDir, ...options.env };
   if (adminToken !== null) env.LATCHKEY_ADMIN_TOKEN = adminToken;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", MAIN], { cwd: ROOT, env });
+  const entry = options.built ? [BUILT_MAIN] : ["--import", "tsx", MAIN];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], { cwd: ROOT, env });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
