@@ -18,8 +18,8 @@ const CORES = availableParallelism();
 const HASH_CONCURRENCY = Number(process.env.BENCH_HASH_CONCURRENCY ?? CORES);
 /** Run one part only: password, nonhash or scale. */
 const ONLY = process.env.BENCH_ONLY;
-/** Alternating rounds of the 1,000- and the large-store measurement. */
-const SCALE_ROUNDS = 3;
+/** Rounds of the password-bound and the scale measurements, whose medians are reported. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = SECONDS * 1000;
 const USER_PROTO = "zitadel/user/v2/user_service.proto";
 const USER_SERVICE = "zitadel.user.v2.UserService";
@@ -90,95 +90,89 @@ function dbBytes(dataDir: string): number {
   return bytes;
 }
 
+interface PasswordRound {
+  ceilings: { set: number; check: number };
+  set: LoadResult;
+  bytesPerChange: number;
+  sessions: LoadResult;
+  idleProbe: LoadResult;
+  setUnderProbe: LoadResult;
+  loadedProbe: LoadResult;
+}
+
 async function passwordBound(): Promise<void> {
   const concurrency = CORES * 2;
   const ceiling = async (kind: "set" | "check") =>
     JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(HASH_CONCURRENCY), String(DURATION), kind])).opsPerSecond as number;
-  // Ceilings before and after the server's runs, averaged: this machine's speed drifts within a minute.
-  const ceilingsBefore = { set: await ceiling("set"), check: await ceiling("check") };
-  progress(`  ceilings: ${ceilingsBefore.set.toFixed(1)} set/s, ${ceilingsBefore.check.toFixed(1)} checks/s`);
   const server = await startServer({
     built: true,
     env: { LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) },
   });
   const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
-  // Each SetPassword run has users of its own: a run may stop halfway through a round of flips.
-  const users = await seedViaApi(server, concurrency * 4, a, "flip");
-  const moreUsers = await seedViaApi(server, concurrency * 4, a, "flip-again");
-  const loginUsers = await seedViaApi(server, concurrency * 4, a, "login");
-  progress(`  seeded ${users.length + moreUsers.length + loginUsers.length} users`);
-  const bytesBefore = dbBytes(server.dataDir);
-  const base = {
-    protocol: "grpc" as const,
-    address: address(server),
-    service: USER_SERVICE,
-    protoFile: USER_PROTO,
-    token: server.adminToken,
-  };
-  // The event-loop probe: paced GetUserByID calls, first on the idle server (the floor this
-  // machine and client allow), then while SetPassword calls saturate the CPU with hashing.
-  const probeLoad = () =>
-    load({ ...base, method: "GetUserByID", requests: users.map((userId) => ({ userId })), concurrency: 1, rate: 100 });
-  const idleProbe = await probeLoad();
-  const set = await load({ ...base, method: "SetPassword", requests: flips(users, a, b), concurrency });
-  const [setAgain, probe] = await Promise.all([
-    load({ ...base, method: "SetPassword", requests: flips(moreUsers, a, b), concurrency }),
-    probeLoad(),
-  ]);
-  const changes = set.count + setAgain.count;
-  const bytesPerChange = (dbBytes(server.dataDir) - bytesBefore) / Math.max(1, changes);
-  const sessions = await load({
-    protocol: "grpc",
-    address: address(server),
-    service: "zitadel.session.v2.SessionService",
-    protoFile: "zitadel/session/v2/session_service.proto",
-    method: "CreateSession",
-    token: server.adminToken,
-    requests: loginUsers.map((userId) => ({ checks: { user: { userId }, password: { password: a } } })),
-    concurrency,
-  });
-  const errors = set.errors + setAgain.errors + sessions.errors + probe.errors + idleProbe.errors;
-  if (errors > 0) progress(`  errors: ${JSON.stringify({ set, setAgain, sessions, idleProbe, probe })}`);
+  const seedGroup = (name: string) => seedViaApi(server, concurrency * 4, a, name);
+  const loginUsers = await seedGroup("login");
+  const base = { protocol: "grpc" as const, address: address(server), token: server.adminToken };
+  const user = { ...base, service: USER_SERVICE, protoFile: USER_PROTO };
+  const setPasswords = (userIds: string[]) => load({ ...user, method: "SetPassword", requests: flips(userIds, a, b), concurrency });
+  // The event-loop probe: paced GetUserByID calls, on the idle server (the floor this machine
+  // and client allow) and while SetPassword calls saturate the CPU with hashing.
+  const probe = () =>
+    load({ ...user, method: "GetUserByID", requests: loginUsers.map((userId) => ({ userId })), concurrency: 1, rate: 100 });
+
+  // Rounds, each with its ceilings measured right beside it (the server idles meanwhile), and
+  // figures taken as medians: this machine's speed drifts and stalls from one minute to the next.
+  const rounds: PasswordRound[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Each SetPassword run has users of its own: a run may stop halfway through a round of flips.
+    const [setUsers, probeUsers] = [await seedGroup(`set-${round}`), await seedGroup(`probe-${round}`)];
+    const ceilings = { set: await ceiling("set"), check: await ceiling("check") };
+    const bytesBefore = dbBytes(server.dataDir);
+    const set = await setPasswords(setUsers);
+    const bytesPerChange = (dbBytes(server.dataDir) - bytesBefore) / Math.max(1, set.count);
+    const sessions = await load({
+      ...base,
+      service: "zitadel.session.v2.SessionService",
+      protoFile: "zitadel/session/v2/session_service.proto",
+      method: "CreateSession",
+      requests: loginUsers.map((userId) => ({ checks: { user: { userId }, password: { password: a } } })),
+      concurrency,
+    });
+    const idleProbe = await probe();
+    const [setUnderProbe, loadedProbe] = await Promise.all([setPasswords(probeUsers), probe()]);
+    rounds.push({ ceilings, set, bytesPerChange, sessions, idleProbe, setUnderProbe, loadedProbe });
+    progress(
+      `  round ${round + 1}: set ${(set.perSecond / ceilings.set).toFixed(2)}, check ${(sessions.perSecond / ceilings.check).toFixed(2)}`,
+    );
+  }
   await server.stop();
-  const ceilingsAfter = { set: await ceiling("set"), check: await ceiling("check") };
-  const setCeiling = (ceilingsBefore.set + ceilingsAfter.set) / 2;
-  const checkCeiling = (ceilingsBefore.check + ceilingsAfter.check) / 2;
-  results.passwordBound = {
-    ceilingsBefore,
-    ceilingsAfter,
-    setCeiling,
-    checkCeiling,
-    set,
-    setAgain,
-    idleProbe,
-    probe,
-    sessions,
-    bytesPerChange,
-    cost: COST,
-    concurrency,
-  };
+  const runs = rounds.flatMap((r) => [r.set, r.sessions, r.idleProbe, r.setUnderProbe, r.loadedProbe]);
+  const errors = runs.reduce((sum, r) => sum + r.errors, 0);
+  if (errors > 0) progress(`  errors: ${JSON.stringify(runs.filter((r) => r.errors > 0))}`);
+  results.passwordBound = { rounds, cost: COST, concurrency };
+
+  const middle = (pick: (r: PasswordRound) => number) => median(rounds.map(pick));
   row(
     `SetPassword current_password (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
-    set.perSecond.toFixed(1),
-    `${setCeiling.toFixed(1)} raw bcrypt`,
-    set.perSecond / setCeiling,
+    middle((r) => r.set.perSecond).toFixed(1),
+    `${middle((r) => r.ceilings.set).toFixed(1)} raw bcrypt`,
+    middle((r) => r.set.perSecond / r.ceilings.set),
     "≥ 0.90",
   );
   row(
     `CreateSession password check (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
-    sessions.perSecond.toFixed(1),
-    `${checkCeiling.toFixed(1)} raw bcrypt`,
-    sessions.perSecond / checkCeiling,
+    middle((r) => r.sessions.perSecond).toFixed(1),
+    `${middle((r) => r.ceilings.check).toFixed(1)} raw bcrypt`,
+    middle((r) => r.sessions.perSecond / r.ceilings.check),
     "≥ 0.90",
   );
   row(
     "GetUserByID p50 / p99 under hashing load (100 calls/s)",
-    `${ms(probe.p50)} / ${ms(probe.p99)}`,
-    `${ms(idleProbe.p50)} / ${ms(idleProbe.p99)} idle`,
+    `${ms(middle((r) => r.loadedProbe.p50))} / ${ms(middle((r) => r.loadedProbe.p99))}`,
+    `${ms(middle((r) => r.idleProbe.p50))} / ${ms(middle((r) => r.idleProbe.p99))} idle`,
     null,
     "p99 < 20 ms",
   );
-  row("database bytes per password change", bytesPerChange.toFixed(0), "", null, "");
+  row("database bytes per password change", middle((r) => r.bytesPerChange).toFixed(0), "", null, "");
   if (errors > 0) row("errors in password-bound runs", String(errors), "", null, "0");
 }
 
@@ -277,7 +271,7 @@ async function scale(): Promise<void> {
   const large = await start(LARGE);
   // Alternating rounds, compared by their medians: this machine's speed drifts within a minute.
   const runs: Array<{ small: LoadResult; large: LoadResult }> = [];
-  for (let round = 0; round < SCALE_ROUNDS; round++) runs.push({ small: await getUsers(small), large: await getUsers(large) });
+  for (let round = 0; round < ROUNDS; round++) runs.push({ small: await getUsers(small), large: await getUsers(large) });
   await Promise.all([small.server.stop(), large.server.stop()]);
   const summary = (s: typeof small, pick: (r: (typeof runs)[number]) => LoadResult) => ({
     count: s.count,
@@ -289,9 +283,9 @@ async function scale(): Promise<void> {
     runs: runs.map(pick),
   });
   const [smallFigures, largeFigures] = [summary(small, (r) => r.small), summary(large, (r) => r.large)];
-  results.scale = { rounds: SCALE_ROUNDS, small: smallFigures, large: largeFigures };
+  results.scale = { rounds: ROUNDS, small: smallFigures, large: largeFigures };
   row(
-    `GetUserByID p50 at ${LARGE.toLocaleString("en")} users vs 1,000 (median of ${SCALE_ROUNDS} rounds)`,
+    `GetUserByID p50 at ${LARGE.toLocaleString("en")} users vs 1,000 (median of ${ROUNDS} rounds)`,
     `${ms(largeFigures.p50)} (p99 ${ms(largeFigures.p99)})`,
     `${ms(smallFigures.p50)} (p99 ${ms(smallFigures.p99)})`,
     largeFigures.p50 / smallFigures.p50,
