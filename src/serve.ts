@@ -48,12 +48,14 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     clock: Date.now,
   });
   const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency);
+  const dummyHash = hasher.hash(generateToken());
+  dummyHash.catch(() => {}); // made in the background: a failure shows where it is awaited, not as a crash
   const app: AppContext = {
     store,
     keys,
     log,
     hasher,
-    dummyHash: hasher.hash(generateToken()),
+    dummyHash,
     clock: Date.now,
     defaultOrgId,
     userLocks: new KeyedLock(),

@@ -48,6 +48,7 @@ export class HashWorkers {
   private readonly threads = new Map<Worker, Pending[]>();
   private readonly waiting: Pending[] = [];
   private readonly bcryptPath = createRequire(import.meta.url).resolve("bcrypt");
+  private readonly outstanding = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(size: number) {
@@ -57,16 +58,22 @@ export class HashWorkers {
 
   run(job: HashJob): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error("hash workers are closed"));
-    return new Promise((resolve, reject) => {
+    const result = new Promise<string | boolean>((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
       this.dispatch();
     });
+    const settled: Promise<unknown> = result.then(
+      () => this.outstanding.delete(settled),
+      () => this.outstanding.delete(settled),
+    );
+    this.outstanding.add(settled);
+    return result;
   }
 
+  /** Takes no new jobs, lets those already given finish (they are bounded), then ends the threads. */
   async close(): Promise<void> {
     this.closed = true;
-    const held = [...this.threads.values()].flat();
-    for (const pending of [...held, ...this.waiting.splice(0)]) pending.reject(new Error("hash workers are closed"));
+    await Promise.all(this.outstanding);
     const workers = [...this.threads.keys()];
     this.threads.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
@@ -104,7 +111,7 @@ export class HashWorkers {
     worker.on("error", (error) => held.shift()?.reject(error));
     // A thread that dies (out of memory, say) fails the jobs it held and is replaced.
     worker.on("exit", () => {
-      if (this.closed) return;
+      if (!this.threads.has(worker)) return; // ended by close()
       this.threads.delete(worker);
       for (const pending of held.splice(0)) pending.reject(new Error("a hash worker stopped"));
       this.spawn();

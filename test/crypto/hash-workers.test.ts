@@ -15,7 +15,9 @@ function threadNiceValues(): number[] {
 
 describe("hash workers", () => {
   it("hash and compare on threads of the lowest priority, more jobs than threads in order", async () => {
-    const hashes = (await Promise.all(Array.from({ length: 5 }, (_, i) => workers.run({ op: "hash", input: `pw${i}`, cost: 4 })))) as string[];
+    const hashes = (await Promise.all(
+      Array.from({ length: 5 }, (_, i) => workers.run({ op: "hash", input: `pw${i}`, cost: 4 })),
+    )) as string[];
     expect(hashes.map((hash, i) => bcrypt.compareSync(`pw${i}`, hash))).toEqual([true, true, true, true, true]);
     expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[1]! })).toBe(true);
     expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[2]! })).toBe(false);
@@ -28,9 +30,16 @@ describe("hash workers", () => {
     expect(await workers.run({ op: "compare", input: "pw", hash: bcrypt.hashSync("pw", 4) })).toBe(true);
   });
 
-  it("refuses work once closed", async () => {
+  it("finishes the jobs it was given when closed, then refuses work", async () => {
     const closing = new HashWorkers(1);
+    const given = [
+      closing.run({ op: "hash", input: "a", cost: 6 }),
+      closing.run({ op: "hash", input: "b", cost: 6 }),
+      closing.run({ op: "hash", input: "c", cost: 6 }),
+    ];
     await closing.close();
+    const hashes = (await Promise.all(given)) as string[];
+    expect(hashes.map((hash, i) => bcrypt.compareSync("abc"[i]!, hash))).toEqual([true, true, true]);
     await expect(closing.run({ op: "hash", input: "pw", cost: 4 })).rejects.toThrow("closed");
   });
 });
