@@ -1,17 +1,15 @@
 // A load generator in its own process: runs one call shape at a fixed concurrency for a while
 // and prints {count, errors, perSecond, p50, p99} as JSON. Callers pass the spec as JSON argv.
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { join } from "node:path";
+import http from "node:http";
+import { encodeRequests, h2GrpcCaller } from "./h2-grpc.js";
 
 export interface LoadSpec {
   protocol: "grpc" | "connect-json";
   address: string; // host:port
   service: string; // e.g. zitadel.user.v2.UserService
-  protoFile: string;
   method: string;
   token?: string;
-  /** Requests to cycle through; `{{i}}` in a string value becomes the call's index. */
+  /** Requests to cycle through, in protobuf's JSON form. */
   requests: unknown[];
   concurrency: number;
   durationMs: number;
@@ -21,32 +19,32 @@ export interface LoadSpec {
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
 
-function grpcCaller(): (request: unknown) => Promise<void> {
-  const definition = protoLoader.loadSync(spec.protoFile, {
-    includeDirs: [join(import.meta.dirname, "..", "proto")],
-    longs: String,
-    enums: String,
-  });
-  const packages = grpc.loadPackageDefinition(definition) as any;
-  const Client = spec.service.split(".").reduce((scope, name) => scope[name], packages) as grpc.ServiceClientConstructor;
-  const client = new Client(spec.address, grpc.credentials.createInsecure()) as any;
-  const metadata = new grpc.Metadata();
-  if (spec.token) metadata.set("authorization", `Bearer ${spec.token}`);
-  return (request) =>
-    new Promise((resolve, reject) => client[spec.method](request, metadata, (e: Error | null) => (e ? reject(e) : resolve())));
-}
-
+/** Connect JSON over HTTP/1.1 keep-alive connections: node:http costs about half of what fetch does per call. */
 function connectCaller(): (request: unknown) => Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const url = `http://${spec.address}/${spec.service}/${spec.method}`;
   const headers: Record<string, string> = {
     "content-type": "application/json",
     ...(spec.token && { authorization: `Bearer ${spec.token}` }),
   };
-  return async (request) => {
-    const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(request) });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  };
+  const bodies = new Map(spec.requests.map((request) => [request, JSON.stringify(request)]));
+  return (request) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(url, { method: "POST", agent, headers }, (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(bodies.get(request));
+    });
+}
+
+function grpcCaller(): (request: unknown) => Promise<void> {
+  const encoded = encodeRequests(spec.service, spec.method, spec.requests);
+  const frames = new Map(spec.requests.map((request, i) => [request, encoded[i]!]));
+  const call = h2GrpcCaller(spec.address, spec.service, spec.method, spec.token);
+  return (request) => call(frames.get(request)!);
 }
 
 const call = spec.protocol === "grpc" ? grpcCaller() : connectCaller();

@@ -21,7 +21,6 @@ const ONLY = process.env.BENCH_ONLY;
 /** Rounds of the password-bound and the scale measurements, whose medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = SECONDS * 1000;
-const USER_PROTO = "zitadel/user/v2/user_service.proto";
 const USER_SERVICE = "zitadel.user.v2.UserService";
 const HERE = import.meta.dirname;
 
@@ -112,7 +111,7 @@ async function passwordBound(): Promise<void> {
   const seedGroup = (name: string) => seedViaApi(server, concurrency * 4, a, name);
   const loginUsers = await seedGroup("login");
   const base = { protocol: "grpc" as const, address: address(server), token: server.adminToken };
-  const user = { ...base, service: USER_SERVICE, protoFile: USER_PROTO };
+  const user = { ...base, service: USER_SERVICE };
   const setPasswords = (userIds: string[]) => load({ ...user, method: "SetPassword", requests: flips(userIds, a, b), concurrency });
   // The event-loop probe: paced GetUserByID calls, on the idle server (the floor this machine
   // and client allow) and while SetPassword calls saturate the CPU with hashing.
@@ -132,7 +131,6 @@ async function passwordBound(): Promise<void> {
     const sessions = await load({
       ...base,
       service: "zitadel.session.v2.SessionService",
-      protoFile: "zitadel/session/v2/session_service.proto",
       method: "CreateSession",
       requests: loginUsers.map((userId) => ({ checks: { user: { userId }, password: { password: a } } })),
       concurrency,
@@ -193,8 +191,8 @@ async function nonHash(): Promise<void> {
   const echoServer = await serveChild("grpc-echo.ts");
   const echo = JSON.parse(echoServer.line) as { port: number };
   const concurrency = 16;
-  const health = { service: "grpc.health.v1.Health", protoFile: "grpc/health/v1/health.proto", method: "Check", requests: [{}] };
-  const user = { service: USER_SERVICE, protoFile: USER_PROTO, token: server.adminToken };
+  const health = { service: "grpc.health.v1.Health", method: "Check", requests: [{}] };
+  const user = { service: USER_SERVICE, token: server.adminToken };
   const figures: Record<string, LoadResult> = {};
   // Each protocol's echo runs before and after its calls, averaged: this machine's speed drifts.
   figures["grpc-js echo"] = await load({ protocol: "grpc", address: `127.0.0.1:${echo.port}`, concurrency, ...health });
@@ -261,7 +259,6 @@ async function scale(): Promise<void> {
       protocol: "grpc",
       address: address(s.server),
       service: USER_SERVICE,
-      protoFile: USER_PROTO,
       token: s.server.adminToken,
       method: "GetUserByID",
       requests: s.sample,

@@ -46,7 +46,6 @@ it("runs at about 70 % of capacity with no errors and flat memory", { timeout: S
       protocol: "grpc" as const,
       address: `127.0.0.1:${server.port}`,
       service: "zitadel.user.v2.UserService",
-      protoFile: "zitadel/user/v2/user_service.proto",
       token: server.adminToken,
       method,
       requests,
