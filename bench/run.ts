@@ -194,7 +194,8 @@ async function nonHash(): Promise<void> {
   const health = { service: "grpc.health.v1.Health", method: "Check", requests: [{}] };
   const user = { service: USER_SERVICE, token: server.adminToken };
   const figures: Record<string, LoadResult> = {};
-  // Each protocol's echo runs before and after its calls, averaged: this machine's speed drifts.
+  // The peer right before our own gRPC echo; each protocol's echo runs before and after its
+  // calls, averaged, since this machine's speed drifts.
   figures["grpc-js echo"] = await load({ protocol: "grpc", address: `127.0.0.1:${echo.port}`, concurrency, ...health });
   for (const protocol of ["grpc", "connect-json"] as const) {
     const at = { protocol, address: address(server), concurrency };
