@@ -16,6 +16,11 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** `INSERT OR REPLACE` of one row given as named parameters, one per column. */
+export function replaceRowStatement(db: Db, table: string, columns: readonly string[]): Database.Statement {
+  return db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`);
+}
+
 function migrate(db: Db): void {
   const applied = db.pragma("user_version", { simple: true }) as number;
   for (let version = applied; version < MIGRATIONS.length; version++) {

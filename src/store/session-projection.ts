@@ -1,5 +1,5 @@
 import type { SessionState } from "../domain/session.js";
-import type { Db } from "./database.js";
+import { replaceRowStatement, type Db } from "./database.js";
 
 interface SessionRow {
   session_id: string;
@@ -60,10 +60,7 @@ export class SessionProjection {
   constructor(db: Db) {
     this.byIdStmt = db.prepare(`SELECT * FROM sessions WHERE session_id = ?`);
     this.byTokenStmt = db.prepare(`SELECT * FROM sessions WHERE token_digest = ?`);
-    const columns = Object.keys(toRow({} as SessionState));
-    this.upsertStmt = db.prepare(
-      `INSERT OR REPLACE INTO sessions (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`,
-    );
+    this.upsertStmt = replaceRowStatement(db, "sessions", Object.keys(toRow({} as SessionState)));
   }
 
   get(sessionId: string): SessionState | null {

@@ -1,6 +1,6 @@
 import type { LoginNameKind } from "../domain/user-input.js";
 import type { Gender, UserState } from "../domain/user.js";
-import type { Db } from "./database.js";
+import { replaceRowStatement, type Db } from "./database.js";
 
 interface UserRow {
   user_id: string;
@@ -125,7 +125,7 @@ export class UserProjection {
 
   constructor(db: Db) {
     this.getStmt = db.prepare(`SELECT * FROM users WHERE user_id = ?`);
-    this.upsertStmt = db.prepare(`INSERT OR REPLACE INTO users (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})`);
+    this.upsertStmt = replaceRowStatement(db, "users", COLUMNS);
     this.nameOwnerStmt = db.prepare(`SELECT user_id FROM login_names WHERE name_key = ?`).pluck();
     this.claimStmt = db.prepare(`INSERT INTO login_names (name_key, user_id, kind) VALUES (?, ?, ?)`);
   }
