@@ -34,7 +34,7 @@ const LOWEST_PRIORITY = 19;
  */
 const JOBS_PER_THREAD = 2;
 
-export type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string };
+type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string };
 
 interface Pending {
   job: HashJob;
@@ -56,7 +56,15 @@ export class HashWorkers {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  run(job: HashJob): Promise<string | boolean> {
+  hash(input: string, cost: number): Promise<string> {
+    return this.run({ op: "hash", input, cost }) as Promise<string>;
+  }
+
+  compare(input: string, hash: string): Promise<boolean> {
+    return this.run({ op: "compare", input, hash }) as Promise<boolean>;
+  }
+
+  private run(job: HashJob): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error("hash workers are closed"));
     const result = new Promise<string | boolean>((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });

@@ -57,7 +57,7 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    const hashed = (await this.workers.run({ op: "hash", input: preHash(password), cost: this.cost })) as string;
+    const hashed = await this.workers.hash(preHash(password), this.cost);
     return SCHEME_PREFIX + hashed;
   }
 
@@ -65,7 +65,7 @@ export class PasswordHasher {
     const parsed = parse(stored);
     if (!parsed) return { matches: false, needsRehash: false };
     const input = parsed.scheme === "bcrypt-sha384" ? preHash(password) : password;
-    const matches = (await this.workers.run({ op: "compare", input, hash: parsed.bcryptHash })) === true;
+    const matches = await this.workers.compare(input, parsed.bcryptHash);
     return { matches, needsRehash: matches && (parsed.scheme !== "bcrypt-sha384" || parsed.cost !== this.cost) };
   }
 

@@ -15,31 +15,25 @@ function threadNiceValues(): number[] {
 
 describe("hash workers", () => {
   it("hash and compare on threads of the lowest priority, more jobs than threads in order", async () => {
-    const hashes = (await Promise.all(
-      Array.from({ length: 5 }, (_, i) => workers.run({ op: "hash", input: `pw${i}`, cost: 4 })),
-    )) as string[];
+    const hashes = await Promise.all(Array.from({ length: 5 }, (_, i) => workers.hash(`pw${i}`, 4)));
     expect(hashes.map((hash, i) => bcrypt.compareSync(`pw${i}`, hash))).toEqual([true, true, true, true, true]);
-    expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[1]! })).toBe(true);
-    expect(await workers.run({ op: "compare", input: "pw1", hash: hashes[2]! })).toBe(false);
+    expect(await workers.compare("pw1", hashes[1]!)).toBe(true);
+    expect(await workers.compare("pw1", hashes[2]!)).toBe(false);
     expect(threadNiceValues().filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(2);
     expect(threadNiceValues()).toContain(0);
   });
 
   it("fails a job bcrypt rejects, and keeps working", async () => {
-    await expect(workers.run({ op: "hash", input: "pw", cost: 99 })).rejects.toThrow();
-    expect(await workers.run({ op: "compare", input: "pw", hash: bcrypt.hashSync("pw", 4) })).toBe(true);
+    await expect(workers.hash("pw", 99)).rejects.toThrow();
+    expect(await workers.compare("pw", bcrypt.hashSync("pw", 4))).toBe(true);
   });
 
   it("finishes the jobs it was given when closed, then refuses work", async () => {
     const closing = new HashWorkers(1);
-    const given = [
-      closing.run({ op: "hash", input: "a", cost: 6 }),
-      closing.run({ op: "hash", input: "b", cost: 6 }),
-      closing.run({ op: "hash", input: "c", cost: 6 }),
-    ];
+    const given = [closing.hash("a", 6), closing.hash("b", 6), closing.hash("c", 6)];
     await closing.close();
-    const hashes = (await Promise.all(given)) as string[];
+    const hashes = await Promise.all(given);
     expect(hashes.map((hash, i) => bcrypt.compareSync("abc"[i]!, hash))).toEqual([true, true, true]);
-    await expect(closing.run({ op: "hash", input: "pw", cost: 4 })).rejects.toThrow("closed");
+    await expect(closing.hash("pw", 4)).rejects.toThrow("closed");
   });
 });
