@@ -194,3 +194,47 @@ it("answers bad input on every protocol with a proper error, and keeps serving",
     await server.stop();
   }
 });
+
+/** Public calls whose values end up as keys of rate limits, failure counts or lookups. */
+const OVERSIZED: ReadonlyArray<[path: string, body: (value: string) => object]> = [
+  ["/zitadel.session.v2.SessionService/CreateSession", (v) => ({ checks: { user: { loginName: v }, password: { password: "x" } } })],
+  ["/zitadel.session.v2.SessionService/CreateSession", (v) => ({ checks: { user: { userId: v }, password: { password: "x" } } })],
+  ["/latchkey.password.v1.PasswordService/RequestPasswordReset", (v) => ({ loginName: v })],
+  ["/zitadel.user.v2.UserService/SetPassword", (v) => ({ userId: v, newPassword: { password: "x" }, verificationCode: "ACDEFGHJKM" })],
+  ["/zitadel.user.v2.UserService/SetPassword", (v) => ({ userId: "1", newPassword: { password: "x" }, verificationCode: v })],
+  ["/zitadel.user.v2.UserService/GetUserByID", (v) => ({ userId: v })],
+  ["/zitadel.session.v2.SessionService/GetSession", (v) => ({ sessionId: v })],
+];
+
+it("keeps its memory bounded under unique oversized values on every public method", { timeout: pick(120_000, 600_000) }, async () => {
+  // Limits on but high: every value goes through the rate limiter's bookkeeping too.
+  const server = await startServer({ env: { LATCHKEY_RATE_LIMIT_PER_ADDRESS: "1000000", LATCHKEY_RATE_LIMIT_PER_USER: "1000000" } });
+  try {
+    const perMethod = pick(60, 300);
+    const call = async (path: string, body: object) => {
+      const res = await fetch(`${server.baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json()) as { code: string };
+      expect([400, 401, 404], `${path} → ${JSON.stringify(answer).slice(0, 200)}`).toContain(res.status);
+      expect(answer.code).not.toBe("internal");
+    };
+    await call(OVERSIZED[0]![0], OVERSIZED[0]![1]("warm-up"));
+    const rssBefore = rssOf(server.process.pid!);
+    let sent = 0;
+    for (const [path, body] of OVERSIZED) {
+      for (let i = 0; i < perMethod; i++) {
+        // ~240 KB, unique, and made of a character NFKC expands (U+FDFA becomes 18 characters).
+        await call(path, body(`${sent++}-` + "\uFDFA".repeat(80_000)));
+      }
+    }
+    const growth = rssOf(server.process.pid!) - rssBefore;
+    expect(server.process.exitCode).toBeNull();
+    expect(growth).toBeLessThan(64 * 1024 * 1024);
+    report("oversized-keys", { values_sent: sent, rss_growth_mib: (growth / 1024 / 1024).toFixed(1) });
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,16 +1,19 @@
 import { createContextKey, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { BookkeepingMap } from "../app/bookkeeping-map.js";
 import { DomainError } from "../domain/errors.js";
 import { callerOf } from "./auth.js";
 
-/** Token buckets per key, in memory and bounded: `perMinute` calls, refilled evenly. */
+/** Token buckets per key, in memory and bounded in bytes: `perMinute` calls, refilled evenly. */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets: BookkeepingMap<{ tokens: number; at: number }>;
 
   constructor(
     private readonly perMinute: number,
     private readonly clock: () => number = Date.now,
-    private readonly maxKeys = 100_000,
-  ) {}
+    maxKeys = 100_000,
+  ) {
+    this.buckets = new BookkeepingMap(maxKeys);
+  }
 
   /** Takes one call's token; false when the key has none left. A limit of 0 never limits. */
   take(key: string): boolean {
@@ -19,9 +22,7 @@ export class RateLimiter {
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
     bucket.at = now;
-    this.buckets.delete(key);
     this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;

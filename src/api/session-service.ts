@@ -5,7 +5,8 @@ import type { AppContext } from "../app/context.js";
 import { createSession, deleteSession, getActiveSession, sessionTokenMatches } from "../app/sessions.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import type { SessionState } from "../domain/session.js";
-import { loginNameKey } from "../domain/user-input.js";
+import { MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";
+import { checkId, checkLoginName, loginNameKey, Violations } from "../domain/user-input.js";
 import { SessionSchema, type Session } from "../../gen/zitadel/session/v2/session_pb.js";
 import { SessionService, type CreateSessionRequest } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { actorOf, callerOf, hasPermission, refusal, type Permission } from "./auth.js";
@@ -41,21 +42,25 @@ export function sessionService(app: AppContext, limits: AnonymousLimits): Servic
 
 function createSessionInput(req: CreateSessionRequest) {
   const search = req.checks?.user?.search;
-  const violations = [];
-  if (search?.case === undefined || search.value === "")
-    violations.push({ field: "checks.user", description: "is required as user_id or login_name" });
-  if (req.checks?.password === undefined)
-    violations.push({ field: "checks.password", description: "is required because a session proves the password" });
+  const v = new Violations();
+  if (search?.case === undefined || search.value === "") v.add("checks.user", "is required as user_id or login_name");
+  else if (search.case === "userId") checkId(v, "checks.user.user_id", search.value);
+  else checkLoginName(v, "checks.user.login_name", search.value);
+  const password = req.checks?.password?.password;
+  if (password === undefined) v.add("checks.password", "is required because a session proves the password");
+  else if ([...password].length > MAX_PASSWORD_LENGTH)
+    v.add("checks.password.password", `must be at most ${MAX_PASSWORD_LENGTH} characters long`);
   const lifetime = req.lifetime;
   const lifetimeMs = lifetime === undefined ? undefined : Number(lifetime.seconds) * 1000 + Math.floor(lifetime.nanos / 1e6);
-  if (lifetimeMs !== undefined && lifetimeMs <= 0) violations.push({ field: "lifetime", description: "must be longer than zero" });
-  if (violations.length > 0 || search?.case === undefined) throw invalidArgument(violations);
+  if (lifetimeMs !== undefined && lifetimeMs <= 0) v.add("lifetime", "must be longer than zero");
+  if (v.list.length > 0 || search?.case === undefined) throw invalidArgument(v.list);
   const user: UserLookup = search.case === "userId" ? { userId: search.value } : { loginName: search.value };
   return { user, password: req.checks!.password!.password, lifetimeMs };
 }
 
 function requireSessionId(sessionId: string): string {
   if (sessionId === "") throw invalidArgument([{ field: "session_id", description: "is required" }]);
+  new Violations().tap((v) => checkId(v, "session_id", sessionId)).throwIfAny();
   return sessionId;
 }
 

@@ -4,6 +4,7 @@ import type { ResetMedium } from "../app/password-reset.js";
 import type { SetPasswordProof } from "../app/set-password.js";
 import type { Gender as DomainGender, UserState } from "../domain/user.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
+import { checkId, Violations } from "../domain/user-input.js";
 import { NotificationType } from "../../gen/zitadel/user/v2/password_pb.js";
 import { Gender, UserSchema, UserState as ProtoUserState, type User } from "../../gen/zitadel/user/v2/user_pb.js";
 import type { AddHumanUserRequest, PasswordResetRequest, SetPasswordRequest } from "../../gen/zitadel/user/v2/user_service_pb.js";
@@ -77,8 +78,10 @@ export function toUser(state: UserState): User {
   });
 }
 
+/** Checked before anything is looked up, counted or locked by it. */
 export function requireUserId(userId: string): string {
   if (userId === "") throw invalidArgument([{ field: "user_id", description: "is required" }]);
+  new Violations().tap((v) => checkId(v, "user_id", userId)).throwIfAny();
   return userId;
 }
 

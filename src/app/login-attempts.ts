@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { BookkeepingMap } from "./bookkeeping-map.js";
 
 export interface FailureDelay {
   /** Delay after the first failure; doubles with each further one. 0 turns delays off. */
@@ -7,18 +8,20 @@ export interface FailureDelay {
 }
 
 /**
- * Consecutive failed password checks per login target, in memory and bounded. It slows repeated
+ * Consecutive failed password checks per login target, in memory and bounded in bytes. It slows repeated
  * failures down, and it counts failures for login names that do not exist, so that they answer
  * exactly like real users (failed attempts, then "locked"). Known users' counts that lock are
  * in the event store; these only pace.
  */
 export class LoginAttempts {
-  private readonly failures = new Map<string, number>();
+  private readonly failures: BookkeepingMap<number>;
 
   constructor(
     private readonly delay: FailureDelay,
-    private readonly maxKeys = 100_000,
-  ) {}
+    maxKeys = 100_000,
+  ) {
+    this.failures = new BookkeepingMap(maxKeys);
+  }
 
   count(key: string): number {
     return this.failures.get(key) ?? 0;
@@ -26,9 +29,7 @@ export class LoginAttempts {
 
   recordFailure(key: string): number {
     const count = this.count(key) + 1;
-    this.failures.delete(key); // re-insert: the Map's order is the eviction order
     this.failures.set(key, count);
-    if (this.failures.size > this.maxKeys) this.failures.delete(this.failures.keys().next().value!);
     return count;
   }
 

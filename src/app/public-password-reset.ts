@@ -1,4 +1,4 @@
-import { invalidArgument } from "../domain/errors.js";
+import { checkLoginName, Violations } from "../domain/user-input.js";
 import { resetRequestedRecently } from "../domain/password-code.js";
 import { findUser } from "./check-password.js";
 import type { AppContext } from "./context.js";
@@ -12,9 +12,7 @@ const ANONYMOUS = { id: "anonymous" };
  * address. One code per user per interval; further requests quietly send nothing.
  */
 export function requestPublicPasswordReset(ctx: AppContext, loginName: string, urlTemplate: string | undefined): void {
-  if (loginName.trim() === "" || loginName.length > 200) {
-    throw invalidArgument([{ field: "login_name", description: "must be 1 to 200 characters" }]);
-  }
+  new Violations().tap((v) => checkLoginName(v, "login_name", loginName)).throwIfAny();
   if (urlTemplate !== undefined) checkLinkTemplate(ctx, urlTemplate, "url_template");
 
   ctx.background.run("public password reset", async () => {

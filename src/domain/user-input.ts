@@ -17,6 +17,11 @@ export class Violations {
     return this;
   }
 
+  tap(check: (v: this) => void): this {
+    check(this);
+    return this;
+  }
+
   throwIfAny(): void {
     if (this.list.length > 0) throw invalidArgument(this.list);
   }
@@ -43,6 +48,17 @@ export function checkPhone(v: Violations, field: string, phone: string): void {
 
 export function checkId(v: Violations, field: string, id: string): void {
   if (!ID_PATTERN.test(id)) v.add(field, "must be 1 to 200 characters from A-Z a-z 0-9 and _ . -");
+}
+
+/** As ZITADEL: a login name (username or e-mail) is at most 200 characters. */
+export const MAX_LOGIN_NAME_LENGTH = MAX_NAME_LENGTH;
+
+/** A login name as typed at a login or forgot-password form: checked before anything is looked up or counted. */
+export function checkLoginName(v: Violations, field: string, name: string): void {
+  if (name.trim().length === 0) v.add(field, "is required");
+  else if (name.length > MAX_LOGIN_NAME_LENGTH * 2 || [...name].length > MAX_LOGIN_NAME_LENGTH)
+    v.add(field, `must be at most ${MAX_LOGIN_NAME_LENGTH} characters long`);
+  else if (/\p{Cc}/u.test(name)) v.add(field, "must not contain control characters");
 }
 
 export function checkUsername(v: Violations, field: string, username: string): void {

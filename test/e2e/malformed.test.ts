@@ -90,3 +90,37 @@ describe("a malformed request", () => {
     expect(((await res.json()) as { code: string }).code).toBe("resource_exhausted");
   });
 });
+
+describe("an oversized login name, user id or session id", () => {
+  const post = async (path: string, body: object) => {
+    const res = await fetch(`${server.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { code: string; message: string } };
+  };
+  const long = "a".repeat(201);
+
+  it("is refused as invalid before it is looked up or counted", async () => {
+    const login = await post("/zitadel.session.v2.SessionService/CreateSession", {
+      checks: { user: { loginName: long }, password: { password: "x" } },
+    });
+    expect(login.status).toBe(400);
+    expect(login.body.message).toContain("checks.user.login_name must be at most 200 characters long");
+    const byId = await post("/zitadel.session.v2.SessionService/CreateSession", {
+      checks: { user: { userId: long }, password: { password: "x" } },
+    });
+    expect(byId.body.message).toContain("checks.user.user_id must be 1 to 200 characters");
+    const reset = await post("/latchkey.password.v1.PasswordService/RequestPasswordReset", { loginName: long });
+    expect(reset.body.message).toContain("login_name must be at most 200 characters long");
+    const redeem = await post("/zitadel.user.v2.UserService/SetPassword", {
+      userId: long,
+      newPassword: { password: "x" },
+      verificationCode: "ACDEFGHJKM",
+    });
+    expect(redeem.body.message).toContain("user_id must be 1 to 200 characters");
+    const session = await post("/zitadel.session.v2.SessionService/GetSession", { sessionId: long });
+    expect(session.body.message).toContain("session_id must be 1 to 200 characters");
+  });
+});
