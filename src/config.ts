@@ -20,6 +20,12 @@ export interface Config {
   resetUrlTemplate: string;
   passwordPolicy: PasswordPolicy;
   maxRequestBytes: number;
+  /** A connection with no request in progress is closed after this long. */
+  idleTimeoutMs: number;
+  /** A request's headers and body must arrive within this long. */
+  requestTimeoutMs: number;
+  maxConnections: number;
+  maxStreamsPerConnection: number;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
   /** Consecutive failed password checks that lock a user; 0 never locks. */
@@ -221,6 +227,34 @@ const SETTINGS: Setting[] = [
     description: "largest request message accepted",
     parse: integer(1024, 16 * 1024 * 1024),
     fallback: () => 256 * 1024,
+  },
+  {
+    env: "LATCHKEY_IDLE_TIMEOUT",
+    key: "idleTimeoutMs",
+    description: "close connections that make no request for this long",
+    parse: duration,
+    fallback: () => 60_000,
+  },
+  {
+    env: "LATCHKEY_REQUEST_TIMEOUT",
+    key: "requestTimeoutMs",
+    description: "a request's headers and body must arrive within this long",
+    parse: duration,
+    fallback: () => 30_000,
+  },
+  {
+    env: "LATCHKEY_MAX_CONNECTIONS",
+    key: "maxConnections",
+    description: "open connections at once; more are refused",
+    parse: integer(1, 1_000_000),
+    fallback: () => 10_000,
+  },
+  {
+    env: "LATCHKEY_MAX_STREAMS_PER_CONNECTION",
+    key: "maxStreamsPerConnection",
+    description: "concurrent HTTP/2 streams on one connection",
+    parse: integer(1, 10_000),
+    fallback: () => 100,
   },
   {
     env: "LATCHKEY_MAX_PASSWORD_ATTEMPTS",

@@ -88,6 +88,12 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       host: config.host,
       port: config.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      limits: {
+        idleTimeoutMs: config.idleTimeoutMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        maxConnections: config.maxConnections,
+        maxStreamsPerConnection: config.maxStreamsPerConnection,
+      },
       ...(config.tlsCert && config.tlsKey && { tls: { certFile: config.tlsCert, keyFile: config.tlsKey } }),
     },
     log,

@@ -6,12 +6,14 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import type { Handler } from "./handler.js";
 import { routeByPreface } from "./preface.js";
+import { closeIdleSessions, deadlineForRequestBody, type ConnectionLimits } from "./slow-clients.js";
 
 export interface ListenOptions {
   host: string;
   port: number;
   tls?: { certFile: string; keyFile: string };
   shutdownTimeoutMs: number;
+  limits: ConnectionLimits;
 }
 
 export interface RunningServer {
@@ -20,9 +22,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const HTTP2_SETTINGS = { maxConcurrentStreams: 256, maxHeaderListSize: 16 * 1024 };
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export async function listen(handler: Handler, options: ListenOptions, log: Logger): Promise<RunningServer> {
+  const { limits } = options;
+  const http2Settings = { maxConcurrentStreams: limits.maxStreamsPerConnection, maxHeaderListSize: MAX_HEADER_BYTES };
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
@@ -34,6 +38,7 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
       inFlight--;
       if (closing && inFlight === 0) drained?.();
     });
+    deadlineForRequestBody(req, res, limits.requestTimeoutMs);
     handler(req, res);
   };
 
@@ -42,6 +47,7 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
   const trackSession = (session: http2.Http2Session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    closeIdleSessions(session, limits.idleTimeoutMs);
   };
 
   let outer: net.Server;
@@ -52,20 +58,37 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
         cert: readFileSync(options.tls.certFile),
         key: readFileSync(options.tls.keyFile),
         allowHTTP1: true, // ALPN picks h2 or http/1.1
-        settings: HTTP2_SETTINGS,
+        settings: http2Settings,
         noDelay: true,
+        // Until the TLS handshake and ALPN are done, the connection is only bytes: bound them too.
+        handshakeTimeout: limits.requestTimeoutMs,
       },
       tracked,
     );
     secure.on("session", trackSession);
     outer = secure;
   } else {
-    http1 = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, tracked);
-    const h2c = http2.createServer({ settings: HTTP2_SETTINGS }, tracked);
+    http1 = http.createServer(
+      {
+        maxHeaderSize: MAX_HEADER_BYTES,
+        requestTimeout: limits.requestTimeoutMs,
+        headersTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.idleTimeoutMs,
+        // How often Node checks the two timeouts above (30 s by default, longer than they may be).
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.requestTimeoutMs / 4)),
+      },
+      tracked,
+    );
+    http1.setTimeout(limits.idleTimeoutMs); // no bytes for this long during a request: closed
+    // Node checks headersTimeout and requestTimeout only for servers that listen themselves; this
+    // one is handed its sockets by the outer server, so start that check (its documented hook).
+    http1.emit("listening");
+    const h2c = http2.createServer({ settings: http2Settings }, tracked);
     h2c.on("session", trackSession);
     // http.Server would turn Nagle's algorithm off itself, but here the outer server accepts the sockets.
-    outer = net.createServer({ noDelay: true }, (socket) => routeByPreface(socket, http1!, h2c));
+    outer = net.createServer({ noDelay: true }, (socket) => routeByPreface(socket, http1!, h2c, limits.requestTimeoutMs));
   }
+  outer.maxConnections = limits.maxConnections;
   outer.on("connection", (socket: net.Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
