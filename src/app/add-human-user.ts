@@ -92,8 +92,8 @@ function validate(ctx: AppContext, input: AddHumanUserInput): void {
         passwordContext(ctx, personal),
       ),
     );
-  } else if (password && !isImportableBcryptHash(password.bcryptHash)) {
-    v.add("hashed_password.hash", "must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to 31)");
+  } else if (password && !isImportableBcryptHash(password.bcryptHash, ctx.hasher.maxCost)) {
+    v.add("hashed_password.hash", `must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to ${ctx.hasher.maxCost})`);
   }
   if (v.list.length === 0) return;
   const onlyPolicy = v.list.every((x) => x.field === "password.password");

@@ -26,7 +26,7 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
   const paceKey = found ? `user:${found.userId}` : `unknown:${"userId" in lookup ? lookup.userId : loginNameKey(lookup.loginName)}`;
   await ctx.loginAttempts.pace(paceKey);
   if (found === null) {
-    await ctx.hasher.verify(normalizePassword(password), await ctx.dummyHash);
+    await verifyPassword(ctx, password, await ctx.dummyHash);
     throw phantomFailure(ctx, paceKey);
   }
 

@@ -3,12 +3,16 @@ import { normalizePassword } from "../domain/password-policy.js";
 import type { AppContext } from "./context.js";
 
 /**
- * Verifies the NFKC form first (how passwords are hashed now), then the text as typed, for
- * hashes imported from systems that did not normalise.
+ * Verifies the NFKC form (how passwords are hashed now) and, where it differs, the text as typed,
+ * for hashes imported from systems that did not normalise. Both compares always run: the work
+ * depends on the typed text only, never on the hash or on whether it matched, so a login for an
+ * unknown name (verified against a dummy hash) costs exactly what one for a known name costs.
  */
 export async function verifyPassword(ctx: AppContext, typed: string, hash: string): Promise<VerifyResult> {
   const normalized = normalizePassword(typed);
-  const result = await ctx.hasher.verify(normalized, hash);
-  if (result.matches || normalized === typed) return result;
-  return ctx.hasher.verify(typed, hash);
+  const [asNormalized, asTyped] = await Promise.all([
+    ctx.hasher.verify(normalized, hash),
+    normalized === typed ? null : ctx.hasher.verify(typed, hash),
+  ]);
+  return asNormalized.matches || asTyped === null ? asNormalized : asTyped;
 }

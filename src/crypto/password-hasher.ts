@@ -21,10 +21,23 @@ interface ParsedHash {
   cost: number;
 }
 
-export function isImportableBcryptHash(hash: string): boolean {
-  const match = BCRYPT_PATTERN.exec(hash);
-  return match !== null && Number(match[1]) >= 4 && Number(match[1]) <= 31;
+/** bcrypt's cost is exponential: an imported hash may cost at most this much more than our own. */
+const IMPORT_COST_ABOVE_CONFIGURED = 2;
+/** ... and never more than this (about 4 s a compare on a current core), unless ours is higher. */
+const IMPORT_COST_CEILING = 16;
+
+/** The highest cost an imported hash may have, so that no stored hash can tie up the hash threads. */
+export function maxImportedCost(configuredCost: number): number {
+  return Math.max(configuredCost, Math.min(configuredCost + IMPORT_COST_ABOVE_CONFIGURED, IMPORT_COST_CEILING));
 }
+
+export function isImportableBcryptHash(hash: string, maxCost: number): boolean {
+  const match = BCRYPT_PATTERN.exec(hash);
+  return match !== null && Number(match[1]) >= 4 && Number(match[1]) <= maxCost;
+}
+
+/** bcrypt reads only the first 72 bytes of its input. */
+const BCRYPT_INPUT_BYTES = 72;
 
 function parse(stored: string): ParsedHash | null {
   const scheme: HashScheme = stored.startsWith(SCHEME_PREFIX) ? "bcrypt-sha384" : "bcrypt";
@@ -41,7 +54,11 @@ function preHash(password: string): string {
 
 export interface VerifyResult {
   matches: boolean;
-  /** The hash was made with an older scheme or cost and should be replaced. */
+  /**
+   * The hash was made with an older scheme or cost and should be replaced. Never for a standard
+   * bcrypt hash matched by a password longer than 72 bytes: any text with the same first 72 bytes
+   * matches too, and re-hashing the one typed would replace the password the user knows.
+   */
   needsRehash: boolean;
 }
 
@@ -49,11 +66,14 @@ export class PasswordHasher {
   private readonly workers: HashWorkers;
 
   /** `concurrency` is the number of bcrypt threads: more than the cores only makes jobs share them. */
+  readonly maxCost: number;
+
   constructor(
     readonly cost: number,
     concurrency: number,
   ) {
     this.workers = new HashWorkers(concurrency);
+    this.maxCost = maxImportedCost(cost);
   }
 
   async hash(password: string): Promise<string> {
@@ -63,10 +83,13 @@ export class PasswordHasher {
 
   async verify(password: string, stored: string): Promise<VerifyResult> {
     const parsed = parse(stored);
-    if (!parsed) return { matches: false, needsRehash: false };
+    // An imported hash above the cost we accept (stored before the limit) is not worth a thread's
+    // seconds. Our own hashes verify at any cost they were made with, even after the cost is lowered.
+    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) return { matches: false, needsRehash: false };
     const input = parsed.scheme === "bcrypt-sha384" ? preHash(password) : password;
     const matches = await this.workers.compare(input, parsed.bcryptHash);
-    return { matches, needsRehash: matches && (parsed.scheme !== "bcrypt-sha384" || parsed.cost !== this.cost) };
+    const ambiguous = parsed.scheme === "bcrypt" && Buffer.byteLength(password, "utf8") > BCRYPT_INPUT_BYTES;
+    return { matches, needsRehash: matches && !ambiguous && (parsed.scheme !== "bcrypt-sha384" || parsed.cost !== this.cost) };
   }
 
   close(): Promise<void> {

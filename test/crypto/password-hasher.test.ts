@@ -2,7 +2,7 @@ import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
 import { generateCode, normalizeCode } from "../../src/crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../../src/crypto/digest.js";
-import { isImportableBcryptHash, PasswordHasher } from "../../src/crypto/password-hasher.js";
+import { isImportableBcryptHash, maxImportedCost, PasswordHasher } from "../../src/crypto/password-hasher.js";
 import { open, seal } from "../../src/crypto/sealed-box.js";
 
 const hasher = new PasswordHasher(4, 2);
@@ -36,9 +36,35 @@ describe("password hashing", () => {
   });
 
   it("knows an importable hash", () => {
-    expect(isImportableBcryptHash(bcrypt.hashSync("x", 4))).toBe(true);
-    expect(isImportableBcryptHash("$2b$03$" + "a".repeat(53))).toBe(false);
-    expect(isImportableBcryptHash("$1$md5$whatever")).toBe(false);
+    expect(isImportableBcryptHash(bcrypt.hashSync("x", 4), 6)).toBe(true);
+    expect(isImportableBcryptHash("$2b$03$" + "a".repeat(53), 6)).toBe(false);
+    expect(isImportableBcryptHash("$1$md5$whatever", 6)).toBe(false);
+  });
+
+  it("refuses imported costs above the configured cost + 2, and never above 16", () => {
+    expect(maxImportedCost(4)).toBe(6);
+    expect(maxImportedCost(12)).toBe(14);
+    expect(maxImportedCost(15)).toBe(16);
+    expect(maxImportedCost(18)).toBe(18);
+    expect(isImportableBcryptHash("$2b$07$" + "a".repeat(53), maxImportedCost(4))).toBe(false);
+    expect(isImportableBcryptHash("$2b$31$" + "a".repeat(53), maxImportedCost(12))).toBe(false);
+  });
+
+  it("does not compare against an imported hash above the cost it accepts", async () => {
+    const costly = bcrypt.hashSync("Imp0rted!", 7); // the test hasher's cost is 4: at most 6
+    expect(await hasher.verify("Imp0rted!", costly)).toEqual({ matches: false, needsRehash: false });
+    const ours = await new PasswordHasher(7, 1).hash("Corr3ct-Horse!");
+    expect((await hasher.verify("Corr3ct-Horse!", ours)).matches).toBe(true);
+  });
+
+  it("never upgrades an imported hash matched by a password longer than bcrypt's 72 bytes", async () => {
+    const real = "p".repeat(72) + "-the-real-tail";
+    const imported = bcrypt.hashSync(real, 4);
+    // bcrypt ignores what comes after byte 72: any tail matches, so which one was meant is unknown.
+    expect(await hasher.verify("p".repeat(72) + "-an-attacker's", imported)).toEqual({ matches: true, needsRehash: false });
+    expect(await hasher.verify(real, imported)).toEqual({ matches: true, needsRehash: false });
+    const short = bcrypt.hashSync("Sh0rt-enough!", 4);
+    expect(await hasher.verify("Sh0rt-enough!", short)).toEqual({ matches: true, needsRehash: true });
   });
 
   it("never verifies against a malformed stored hash", async () => {

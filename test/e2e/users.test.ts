@@ -128,6 +128,18 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
     expect(error.violations[0]!.field).toBe("hashed_password.hash");
   });
 
+  it("refuses an imported hash whose cost would tie up the hash threads", async () => {
+    // The test servers hash at cost 4, so at most cost 6 is imported; 31 would take days a compare.
+    const hash = "$2b$31$" + "a".repeat(53);
+    const error = failure(
+      await client.call("AddHumanUser", humanUser({ password: undefined, hashedPassword: { hash } }), client.admin),
+      "invalid_argument",
+    );
+    expect(error.violations).toEqual([
+      { field: "hashed_password.hash", description: "must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to 6)" },
+    ]);
+  });
+
   it("accepts an existing organization by id or domain and refuses an unknown one", async () => {
     const first = ok(await client.call("AddHumanUser", humanUser(), client.admin));
     const orgId = first.details.resourceOwner as string;
