@@ -6,8 +6,14 @@ export class BackgroundJobs {
 
   constructor(private readonly log: Logger) {}
 
+  /**
+   * Starts `job` once the event loop has finished the input in hand, so the answer of the call
+   * that asked for it is written first: nothing the job reads or writes (or waits for, such as a
+   * commit) can delay that answer or show in its timing.
+   */
   run(name: string, job: () => Promise<void>): void {
-    const promise = job()
+    const promise = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(job)
       .catch((error: unknown) =>
         this.log.error("background job failed", { job: name, error: error instanceof Error ? error.message : "unknown" }),
       )

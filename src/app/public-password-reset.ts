@@ -20,6 +20,7 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
     if (user !== null && !resetRequestedRecently(user.passwordCode, ctx.clock())) {
       const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
       await requestPasswordReset(ctx, user.userId, medium, ANONYMOUS);
+      await ctx.store.durable();
     }
     ctx.log.info("public password reset request handled");
   });

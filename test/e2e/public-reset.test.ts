@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
-import { clientFor, PROTOCOLS } from "../helpers/clients.js";
+import { clientFor, createRpcClient, createUserClient, PROTOCOLS } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok, unique } from "../helpers/fixtures.js";
 import { startServer, untilOutput, type TestServer } from "../helpers/server.js";
@@ -90,5 +90,39 @@ describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
 
   it("refuses an empty login name", async () => {
     failure(await passwords.call("RequestPasswordReset", { loginName: "" }), "invalid_argument");
+  });
+});
+
+describe("the timing of a public reset request", () => {
+  it("does not tell an existing account from an unknown name", { timeout: 60_000 }, async () => {
+    const client = createRpcClient("connect-json", server.baseUrl, PasswordService);
+    const users = createUserClient("connect-json", server.baseUrl);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const timed = async (loginName: string) => {
+      const started = performance.now();
+      ok(await client.call("RequestPasswordReset", { loginName }));
+      return performance.now() - started;
+    };
+    const rounds = 41;
+    // A user per round: a second request for one user within a minute sends nothing and writes nothing.
+    const known: string[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const user = humanUser();
+      ok(await users.call("AddHumanUser", user, server.adminToken));
+      known.push(user.username as string);
+    }
+    const before = handled();
+    await timed(unique()); // warm up
+    const knownTimes: number[] = [];
+    const unknownTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      knownTimes.push(await timed(known[i]!));
+      unknownTimes.push(await timed(unique()));
+    }
+    await untilHandled(before + 1 + 2 * rounds);
+    client.close();
+    users.close();
+    // Answered before the lookup and its write (a commit with a disk sync) could delay it.
+    expect(median(knownTimes) / median(unknownTimes)).toBeLessThan(1.4);
   });
 });
