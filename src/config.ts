@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
+import { urlTemplateViolations } from "./domain/url-template.js";
 import type { LogLevel } from "./log.js";
 
 export interface Config {
@@ -150,6 +151,12 @@ const origins: Parse<string[]> = (raw, setting) =>
       return url.origin;
     });
 
+const linkTemplate: Parse<string> = (raw, setting) => {
+  const violation = urlTemplateViolations(raw, setting)[0];
+  if (violation !== undefined) throw new ConfigError(setting, violation.description);
+  return raw;
+};
+
 const policy =
   <K extends keyof PasswordPolicy>(key: K, parse: Parse<PasswordPolicy[K]>): Parse<Partial<PasswordPolicy>> =>
   (raw, setting) => ({ [key]: parse(raw, setting) });
@@ -218,7 +225,7 @@ const SETTINGS: Setting[] = [
     env: "LATCHKEY_RESET_URL_TEMPLATE",
     key: "resetUrlTemplate",
     description: "default reset link; placeholders {{.UserID}} {{.Code}} {{.OrgID}}",
-    parse: text,
+    parse: linkTemplate,
     fallback: () => "http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}",
   },
   {

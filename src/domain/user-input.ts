@@ -1,8 +1,12 @@
 import { invalidArgument, type FieldViolation } from "./errors.js";
 
 const MAX_NAME_LENGTH = 200;
-// Pragmatic syntax check: one @, a non-empty local part, a dotted domain, no spaces or controls.
-const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}.]+(\.[^\s@\p{Cc}.]+)+$/u;
+// A single addr-spec (RFC 5322 dot-atom, with RFC 6531's Unicode letters) and nothing else: no
+// display name, list, comment, quoted string or line break that a mail library could read as
+// another recipient. Domain: dotted labels of letters, digits and inner hyphens.
+const ATOM = "[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-]+";
+const LABEL = "[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?";
+const EMAIL_PATTERN = new RegExp(`^${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`, "u");
 const PHONE_PATTERN = /^\+?[0-9 ()-]{4,30}$/;
 // Ids travel in URLs and logs: keep them to a safe, unambiguous alphabet.
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;

@@ -22,8 +22,20 @@ function messageIdHeader(mail: Email, from: string): string {
   return `<${mail.messageId}@${domain}>`;
 }
 
+/**
+ * The recipient goes as one address object and as the SMTP envelope's only recipient: a string
+ * would be parsed as an address list, which could name more recipients than the user.
+ */
 function envelope(mail: Email, from: string) {
-  return { from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: messageIdHeader(mail, from) };
+  return {
+    from,
+    to: { name: "", address: mail.to },
+    envelope: { from: /<([^>]+)>\s*$/.exec(from)?.[1] ?? from, to: [mail.to] },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: messageIdHeader(mail, from),
+  };
 }
 
 /** SMTP (smtp:// or smtps://, credentials in the URL) with bounded waits, so one dead server cannot stall the queue forever. */

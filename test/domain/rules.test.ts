@@ -55,16 +55,54 @@ describe("reset link templates", () => {
       expect(urlTemplateViolations(bad, "f")).toHaveLength(1);
     }
   });
+
+  it("accepts only text that parses back to itself, so every URL parser sees the same host", () => {
+    // WHATWG reads the host of the first as localhost; other parsers read evil.example.
+    for (const ambiguous of [
+      "http://localhost:8080\\@evil.example/r?c={{.Code}}",
+      "http://localhost:8080\\evil.example/{{.Code}}",
+      "https://App.Example.com/{{.Code}}",
+      "https://x.example/a b/{{.Code}}",
+      "https://x.example/\t{{.Code}}",
+      "https://x.example",
+      " https://x.example/{{.Code}}",
+      "https://x.example/../{{.Code}}",
+    ]) {
+      expect(urlTemplateViolations(ambiguous, "f"), ambiguous).toEqual([
+        {
+          field: "f",
+          description: "must be written as a plain URL exactly as browsers write it back (for example with a slash after the host)",
+        },
+      ]);
+    }
+    expect(urlTemplateViolations("https://x.example/r?u={{.UserID}}&c={{.Code}}&o={{.OrgID}}#top", "f")).toEqual([]);
+    expect(urlTemplateViolations("http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}", "f")).toEqual(
+      [],
+    );
+  });
 });
 
 describe("user input", () => {
   it("checks e-mail syntax", () => {
-    for (const good of ["a@b.co", "first.last+tag@sub.example.org"]) {
+    for (const good of ["a@b.co", "first.last+tag@sub.example.org", "o'brien@x-y.example", "jürgen@bücher.example"]) {
       const v = new Violations();
       checkEmail(v, "e", good);
       expect(v.list).toEqual([]);
     }
-    for (const bad of ["", "a@b", "a b@c.de", "@c.de", "a@@c.de", "a@c..de"]) {
+    const smuggled = [
+      "victim,attacker@evil.example",
+      "victim<attacker@evil.example>",
+      "Victim <victim@example.com>",
+      '"a,b"@example.com',
+      "victim@example.com,attacker@evil.example",
+      "victim@example.com (comment)",
+      "victim(comment)@example.com",
+      "victim@example.com\r\nBcc:x@evil.example",
+      "victim;attacker@evil.example",
+      "victim@-example.com",
+      ".victim@example.com",
+    ];
+    for (const bad of ["", "a@b", "a b@c.de", "@c.de", "a@@c.de", "a@c..de", ...smuggled]) {
       const v = new Violations();
       checkEmail(v, "e", bad);
       expect(v.list, bad).toHaveLength(1);

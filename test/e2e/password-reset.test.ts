@@ -110,7 +110,8 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
       "https://app.example.com.evil.example/?c={{.Code}}",
       "http://app.example.com/?c={{.Code}}",
     ];
-    for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url", ...foreign]) {
+    const ambiguous = ["http://localhost:8080\\@evil.example/?c={{.Code}}", "https://app.example.com\\@evil.example/?c={{.Code}}"];
+    for (const urlTemplate of ["javascript:alert(1)//{{.Code}}", "/relative?code={{.Code}}", "not a url", ...foreign, ...ambiguous]) {
       const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, client.admin), "invalid_argument");
       expect(error.violations[0]!.field).toBe("send_link.url_template");
     }

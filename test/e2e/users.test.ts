@@ -128,6 +128,13 @@ describe.each(PROTOCOLS)("AddHumanUser and GetUserByID over %s", (protocol) => {
     expect(error.violations[0]!.field).toBe("hashed_password.hash");
   });
 
+  it("refuses an e-mail address that a mail library could read as more than one recipient", async () => {
+    for (const email of ["victim,attacker@evil.example", "victim<attacker@evil.example>", "Victim <victim@example.com>"]) {
+      const error = failure(await client.call("AddHumanUser", humanUser({ email: { email } }), client.admin), "invalid_argument");
+      expect(error.violations).toEqual([{ field: "email.email", description: "must be a valid e-mail address" }]);
+    }
+  });
+
   it("refuses an imported hash whose cost would tie up the hash threads", async () => {
     // The test servers hash at cost 4, so at most cost 6 is imported; 31 would take days a compare.
     const hash = "$2b$31$" + "a".repeat(53);
