@@ -54,18 +54,35 @@ function personalTokens(personal: readonly string[]): string[] {
   return tokens.filter((t) => [...t].length >= MIN_PERSONAL_TOKEN);
 }
 
+// Characters that show nothing: format characters (zero-width, direction marks) and other
+// invisible code points. They neither count towards the length nor satisfy a rule.
+const INVISIBLE = /[\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu;
+// A symbol is a visible character that is not a letter, a number or a combining mark.
+const SYMBOL = /[^\p{L}\p{N}\p{M}\p{C}]/u;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** How many characters a person sees: grapheme clusters, without invisible code points. */
+export function visibleLength(password: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(password.replace(INVISIBLE, ""))) count++;
+  return count;
+}
+
 /** Every rule the password breaks, each with a description a person can act on. */
 export function passwordViolations(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): FieldViolation[] {
-  const length = [...password].length;
-  if (length === 0) return [{ field, description: "a password is required" }];
+  const codePoints = [...password].length;
+  if (codePoints === 0) return [{ field, description: "a password is required" }];
+  const visible = password.replace(INVISIBLE, "");
+  const length = visibleLength(password);
   const lower = password.toLowerCase();
   const rules: Array<[broken: boolean, description: string]> = [
-    [length > MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters long`],
+    [codePoints > MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters long`],
+    [/\p{Cc}/u.test(password), "must not contain control characters"],
     [length < policy.minLength, `must be at least ${policy.minLength} characters long`],
-    [policy.requireUppercase && !/\p{Lu}/u.test(password), "must contain an upper case letter"],
-    [policy.requireLowercase && !/\p{Ll}/u.test(password), "must contain a lower case letter"],
-    [policy.requireNumber && !/\p{N}/u.test(password), "must contain a number"],
-    [policy.requireSymbol && !/[^\p{L}\p{N}]/u.test(password), "must contain a symbol or punctuation character"],
+    [policy.requireUppercase && !/\p{Lu}/u.test(visible), "must contain an upper case letter"],
+    [policy.requireLowercase && !/\p{Ll}/u.test(visible), "must contain a lower case letter"],
+    [policy.requireNumber && !/\p{N}/u.test(visible), "must contain a number"],
+    [policy.requireSymbol && !SYMBOL.test(visible), "must contain a symbol or punctuation character"],
     [policy.rejectNumeric && /^\p{N}+$/u.test(password), "must not consist of numbers only"],
     [policy.rejectCommon && context !== undefined && context.commonPasswords.has(lower), "must not be a commonly used password"],
     [

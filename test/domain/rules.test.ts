@@ -28,6 +28,25 @@ describe("password policy", () => {
     expect(describeAll("Aa1!" + "é".repeat(197))).toEqual(["must be at most 200 characters long"]);
   });
 
+  it("counts only visible characters, and invisible ones satisfy no rule", () => {
+    // Five zero-width and direction marks plus 1aA: eight code points, three visible characters.
+    const invisible = "\u200B\u200C\u200D\u200E\u202E";
+    expect(describeAll(invisible + "1aA")).toEqual([
+      "must be at least 8 characters long",
+      "must contain a symbol or punctuation character",
+    ]);
+    expect(describeAll("Corr3ctHorse" + invisible)).toEqual(["must contain a symbol or punctuation character"]);
+    // A letter with a combining mark is one character.
+    expect(describeAll("Aa1!e\u0301e\u0301e\u0301", { ...DEFAULT_PASSWORD_POLICY, minLength: 8 })).toEqual([
+      "must be at least 8 characters long",
+    ]);
+  });
+
+  it("refuses control characters", () => {
+    expect(describeAll("Corr3ct-Horse!\u0000")).toEqual(["must not contain control characters"]);
+    expect(describeAll("Corr3ct\tHorse!")).toEqual(["must not contain control characters"]);
+  });
+
   it("follows a relaxed configuration", () => {
     const relaxed = {
       ...DEFAULT_PASSWORD_POLICY,
