@@ -38,6 +38,8 @@ export interface Config {
   rateLimitPerAddress: number;
   /** Anonymous calls per minute aimed at one user or login name; 0 turns the limit off. */
   rateLimitPerUser: number;
+  /** IPv6 clients are limited per prefix of this many bits (one client often holds a /64). */
+  rateLimitIpv6Prefix: number;
   failureDelayMs: number;
   failureDelayMaxMs: number;
   /** smtp:// or smtps://, credentials in the URL. */
@@ -297,6 +299,13 @@ const SETTINGS: Setting[] = [
     description: "anonymous calls per minute aimed at one user (0: off)",
     parse: integer(0, 1_000_000),
     fallback: () => 10,
+  },
+  {
+    env: "LATCHKEY_RATE_LIMIT_IPV6_PREFIX",
+    key: "rateLimitIpv6Prefix",
+    description: "IPv6 clients are limited per prefix of this length (bits)",
+    parse: integer(16, 128),
+    fallback: () => 64,
   },
   {
     env: "LATCHKEY_FAILURE_DELAY",

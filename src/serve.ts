@@ -77,7 +77,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
   let open = true;
   const handler = createHandler(app, {
     corsOrigins: config.corsOrigins,
-    rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser },
+    rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser, ipv6PrefixBits: config.rateLimitIpv6Prefix },
     maxRequestBytes: config.maxRequestBytes,
     isServing: () => open && !shutdown.signal.aborted,
     shutdownSignal: shutdown.signal,

@@ -2,6 +2,7 @@ import { createContextKey, createContextValues, type HandlerContext } from "@con
 import { BookkeepingMap } from "../app/bookkeeping-map.js";
 import { DomainError } from "../domain/errors.js";
 import { callerOf } from "./auth.js";
+import { clientAddressBucket } from "./client-address.js";
 
 /** Token buckets per key, in memory and bounded in bytes: `perMinute` calls, refilled evenly. */
 export class RateLimiter {
@@ -36,10 +37,13 @@ export interface AnonymousLimits {
 
 export const clientAddressKey = createContextKey<string>("unknown", { description: "the client's network address" });
 
-/** For the Connect adapter: the socket's peer address. Proxies are not trusted for it. */
-export function clientContextValues(req: { socket?: { remoteAddress?: string } }) {
+/**
+ * For the Connect adapter: the socket's peer address, bucketed as clientAddressBucket says.
+ * Proxies are not trusted for it.
+ */
+export function clientContextValues(req: { socket?: { remoteAddress?: string } }, ipv6PrefixBits: number) {
   const values = createContextValues();
-  values.set(clientAddressKey, req.socket?.remoteAddress ?? "unknown");
+  values.set(clientAddressKey, clientAddressBucket(req.socket?.remoteAddress ?? "unknown", ipv6PrefixBits));
   return values;
 }
 

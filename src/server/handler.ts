@@ -23,7 +23,7 @@ export type Handler = (req: Request, res: Response) => void;
 export interface HandlerOptions {
   corsOrigins: readonly string[];
   /** Public calls per minute, per client address and per target user; 0 is unlimited. */
-  rateLimits: { perAddress: number; perUser: number };
+  rateLimits: { perAddress: number; perUser: number; ipv6PrefixBits: number };
   maxRequestBytes: number;
   isServing: () => boolean;
   shutdownSignal: AbortSignal;
@@ -48,7 +48,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
   const connect: Handler = (req, res) => {
     const procedure = procedures.get(req.url?.split("?", 2)[0] ?? "");
     if (!procedure) return fallback(req, res, options.isServing);
-    const uReq = universalRequestFromNodeRequest(req, res, undefined, clientContextValues(req));
+    const uReq = universalRequestFromNodeRequest(req, res, undefined, clientContextValues(req, options.rateLimits.ipv6PrefixBits));
     procedure(uReq)
       .then(rewriteDecodeErrors)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))

@@ -26,6 +26,24 @@ describe("rate limits on public calls", () => {
     }
   });
 
+  it("counts every loopback address as one client", async () => {
+    const server = await startServer({
+      env: { LATCHKEY_HOST: "::", LATCHKEY_RATE_LIMIT_PER_ADDRESS: "3", LATCHKEY_RATE_LIMIT_PER_USER: "1000" },
+    });
+    const viaV4 = createRpcClient("connect-json", `http://127.0.0.1:${server.port}`, SessionService);
+    const viaV6 = createRpcClient("connect-json", `http://[::1]:${server.port}`, SessionService);
+    try {
+      failure(await viaV4.call("CreateSession", login(unique())), "invalid_argument");
+      failure(await viaV6.call("CreateSession", login(unique())), "invalid_argument");
+      failure(await viaV4.call("CreateSession", login(unique())), "invalid_argument");
+      failure(await viaV6.call("CreateSession", login(unique())), "resource_exhausted", "RATE_LIMITED");
+    } finally {
+      viaV4.close();
+      viaV6.close();
+      await server.stop();
+    }
+  });
+
   it("limits calls aimed at one user or login name", async () => {
     const server = await startServer({ env: { LATCHKEY_RATE_LIMIT_PER_ADDRESS: "1000", LATCHKEY_RATE_LIMIT_PER_USER: "3" } });
     const sessions = createRpcClient("connect-json", server.baseUrl, SessionService);
