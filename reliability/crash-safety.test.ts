@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
 import { SessionService } from "../gen/zitadel/session/v2/session_service_pb.js";
 import { createRpcClient, createUserClient, type UserClient } from "../test/helpers/clients.js";
@@ -9,7 +10,7 @@ import { pick, report } from "./mode.js";
 const KILLS = pick(5, 40);
 const USERS = 8;
 const WRITERS = 6;
-const ADMIN = "crash-safety-admin-token";
+const ADMIN = "crash-safety-admin-token-" + randomBytes(32).toString("base64url");
 
 interface Acknowledged {
   userId: string;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
 import { urlTemplateViolations } from "./domain/url-template.js";
@@ -75,6 +76,11 @@ interface Setting<K extends keyof Config = keyof Config> {
   parse: Parse<Config[K]>;
   /** Used when neither the environment nor a flag sets it. */
   fallback: () => Config[K];
+  /**
+   * A secret: accepted from the environment or from the file `<env>_FILE` names, never as a flag,
+   * which every local user can read in the process list.
+   */
+  secret?: true;
 }
 
 const integer =
@@ -92,6 +98,21 @@ const text: Parse<string> = (raw, setting) => {
 };
 
 const optionalText: Parse<string | undefined> = (raw, setting) => text(raw, setting);
+
+const MIN_SECRET_CHARACTERS = 43; // 32 random bytes, base64url-encoded
+const MIN_DISTINCT_CHARACTERS = 12;
+
+/** Enough entropy to stand in for 32 random bytes: long, and not a repeated pattern. */
+const strongSecret: Parse<string | undefined> = (raw, setting) => {
+  const value = raw.trim();
+  if (value.length < MIN_SECRET_CHARACTERS || new Set(value).size < MIN_DISTINCT_CHARACTERS) {
+    throw new ConfigError(
+      setting,
+      `must be at least ${MIN_SECRET_CHARACTERS} characters of random text, such as 32 random bytes in base64 (openssl rand -base64 32)`,
+    );
+  }
+  return value;
+};
 
 const boolean: Parse<boolean> = (raw, setting) => {
   const value = raw.trim().toLowerCase();
@@ -182,16 +203,18 @@ const SETTINGS: Setting[] = [
   {
     env: "LATCHKEY_ADMIN_TOKEN",
     key: "adminToken",
-    description: "bootstrap admin bearer token (generated and printed once if unset)",
-    parse: optionalText,
+    description: "bootstrap admin bearer token, 43+ random characters (generated and printed once if unset)",
+    parse: strongSecret,
     fallback: () => undefined,
+    secret: true,
   },
   {
     env: "LATCHKEY_SECRET",
     key: "secret",
-    description: "server secret for digests and encryption (generated into the data dir if unset)",
-    parse: optionalText,
+    description: "server secret for digests and encryption, 43+ random characters (generated into the data dir if unset)",
+    parse: strongSecret,
     fallback: () => undefined,
+    secret: true,
   },
   { env: "LATCHKEY_BCRYPT_COST", key: "bcryptCost", description: "bcrypt cost factor, 4..31", parse: integer(4, 31), fallback: () => 12 },
   {
@@ -327,6 +350,7 @@ const SETTINGS: Setting[] = [
     description: "SMTP server for e-mail: smtp:// or smtps://user:pass@host:port",
     parse: urlWith("smtp", "smtps"),
     fallback: () => undefined,
+    secret: true,
   },
   {
     env: "LATCHKEY_MAIL_FROM",
@@ -432,6 +456,15 @@ const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Pa
   },
 ];
 
+/** A secret's file: its content, without the line break editors add at the end. */
+function readSecretFile(setting: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch {
+    throw new ConfigError(setting, `names a file that cannot be read: ${path}`);
+  }
+}
+
 /** LATCHKEY_BCRYPT_COST → --bcrypt-cost */
 const flagName = (env: string): string =>
   "--" +
@@ -448,12 +481,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
     const value = env[name];
     if (value !== undefined) raw.set(name, value);
   }
+  for (const { env: name } of SETTINGS.filter((s) => s.secret)) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (raw.has(name)) throw new ConfigError(`${name}_FILE`, `and ${name} are both set: give the secret one way`);
+    raw.set(name, readSecretFile(`${name}_FILE`, file));
+    label.set(name, `${name}_FILE`);
+  }
   const byFlag = new Map([...SETTINGS, ...POLICY_SETTINGS].map((s) => [flagName(s.env), s.env]));
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
     const name = byFlag.get(flag);
     if (!name) throw new ConfigError(arg, "is not a known option (see --help)");
+    if (SETTINGS.some((s) => s.env === name && s.secret)) {
+      throw new ConfigError(flag, `is a secret and is not taken as a flag, which other local users can read: set ${name} or ${name}_FILE`);
+    }
     const value = inline ?? args[++i];
     if (value === undefined) throw new ConfigError(flag, "needs a value");
     raw.set(name, value);
@@ -478,14 +521,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
 }
 
 export function usage(): string {
-  const rows = [...SETTINGS, ...POLICY_SETTINGS].map((s) => `  ${flagName(s.env).padEnd(34)} ${s.env.padEnd(36)} ${s.description}`);
+  const rows = [...SETTINGS, ...POLICY_SETTINGS].map(
+    (s) => `  ${("secret" in s ? "(environment or _FILE)" : flagName(s.env)).padEnd(34)} ${s.env.padEnd(36)} ${s.description}`,
+  );
   return [
     "Usage: latchkey [serve] [options]",
     "       latchkey rebuild-projections [--data-dir DIR]",
     "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--data-dir DIR]",
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",
-    "Prefer the environment for secrets: flags are visible to other local users.",
+    "Secrets (LATCHKEY_SECRET, LATCHKEY_ADMIN_TOKEN, LATCHKEY_SMTP_URL) come only from the environment",
+    "or from a file named by the same variable with _FILE appended: flags are visible to other local users.",
     ...rows,
     "  --help",
   ].join("\n");

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { createUserClient } from "../helpers/clients.js";
 import { failure, humanUser, ok } from "../helpers/fixtures.js";
 import { filesContaining } from "../helpers/scan.js";
 import { ROOT, runCli, startServer, tempDataDir, untilOutput, type TestServer } from "../helpers/server.js";
+
+const CONFIGURED_ADMIN_TOKEN = "configured-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 function healthClient(address: string, credentials = grpc.credentials.createInsecure()): any {
   const definition = protoLoader.loadSync("grpc/health/v1/health.proto", { includeDirs: [join(ROOT, "proto")], enums: String });
@@ -115,13 +118,19 @@ describe("configuration", () => {
     ["a bcrypt cost above 31", {}, ["--bcrypt-cost", "32"]],
     ["a bad duration", { LATCHKEY_CODE_TTL: "soon" }, []],
     ["an unknown flag", {}, ["--colour", "red"]],
+    ["a short server secret", { LATCHKEY_SECRET: "hunter2" }, []],
+    ["a repetitive server secret", { LATCHKEY_SECRET: "ab".repeat(30) }, []],
+    ["a short admin token", { LATCHKEY_ADMIN_TOKEN: "admin" }, []],
+    ["a secret given as a flag", {}, ["--secret", "x".repeat(50)]],
+    ["an admin token given as a flag", {}, ["--admin-token=" + "Q9".repeat(30)]],
+    ["a secret file that cannot be read", { LATCHKEY_SECRET_FILE: "/no/such/file" }, []],
   ];
   it.each(invalid)("stops on %s with one line naming the setting", async (_name, env, args) => {
     const result = await runCli(args, { LATCHKEY_DATA_DIR: tempDataDir(), ...env });
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    const setting = Object.keys(env)[0] ?? args[0]!;
+    const setting = Object.keys(env)[0] ?? args[0]!.split("=")[0]!;
     expect(lines[0]).toContain(setting);
     expect(lines[0]).toMatch(/^latchkey: invalid configuration: /);
   });
@@ -153,6 +162,32 @@ describe("configuration", () => {
     const flagged = await runCli(["--port=abc", "--data-dir", tempDataDir()], {});
     expect(flagged.code).toBe(2);
     expect(flagged.stderr.trim()).toBe('latchkey: invalid configuration: --port (LATCHKEY_PORT) must be a whole number, got "abc"');
+  });
+
+  it("says how to give a secret instead of taking it as a flag", async () => {
+    const result = await runCli(["--secret", "x".repeat(50)], { LATCHKEY_DATA_DIR: tempDataDir() });
+    expect(result.stderr.trim()).toBe(
+      "latchkey: invalid configuration: --secret is a secret and is not taken as a flag, which other local users can read: set LATCHKEY_SECRET or LATCHKEY_SECRET_FILE",
+    );
+    const short = await runCli([], { LATCHKEY_DATA_DIR: tempDataDir(), LATCHKEY_SECRET: "hunter2" });
+    expect(short.stderr.trim()).toBe(
+      "latchkey: invalid configuration: LATCHKEY_SECRET must be at least 43 characters of random text, such as 32 random bytes in base64 (openssl rand -base64 32)",
+    );
+  });
+
+  it("reads the admin token and the server secret from files", async () => {
+    const dir = tempDataDir();
+    writeFileSync(join(dir, "token"), CONFIGURED_ADMIN_TOKEN + "\n", { mode: 0o600 });
+    writeFileSync(join(dir, "secret-file"), randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
+    const server = await startServer({
+      adminToken: null,
+      env: { LATCHKEY_ADMIN_TOKEN_FILE: join(dir, "token"), LATCHKEY_SECRET_FILE: join(dir, "secret-file") },
+    });
+    try {
+      ok(await createUserClient("connect-json", server.baseUrl).call("AddHumanUser", humanUser(), CONFIGURED_ADMIN_TOKEN));
+    } finally {
+      await server.stop();
+    }
   });
 
   it("lets a flag override the environment", async () => {
@@ -189,15 +224,15 @@ describe("the bootstrap admin token", () => {
     const generated = await startServer({ dataDir, adminToken: null });
     const old = /Generated bootstrap admin token[^\n]*\n\s+(\S+)/.exec(generated.output())![1]!;
     await generated.stop();
-    const configured = await startServer({ dataDir, adminToken: "configured-admin-token" });
+    const configured = await startServer({ dataDir, adminToken: CONFIGURED_ADMIN_TOKEN });
     const client = createUserClient("connect-json", configured.baseUrl);
     failure(await client.call("AddHumanUser", humanUser(), old), "unauthenticated");
-    ok(await client.call("AddHumanUser", humanUser(), "configured-admin-token"));
+    ok(await client.call("AddHumanUser", humanUser(), CONFIGURED_ADMIN_TOKEN));
     await configured.stop();
     const unconfigured = await startServer({ dataDir, adminToken: null });
     try {
       expect(unconfigured.output()).not.toContain("Generated bootstrap admin token");
-      ok(await createUserClient("connect-json", unconfigured.baseUrl).call("AddHumanUser", humanUser(), "configured-admin-token"));
+      ok(await createUserClient("connect-json", unconfigured.baseUrl).call("AddHumanUser", humanUser(), CONFIGURED_ADMIN_TOKEN));
     } finally {
       await unconfigured.stop();
     }

@@ -65,7 +65,7 @@ function baseEnv(): Record<string, string> {
 /** Starts the real server on port 0 and resolves once it logs that it listens. */
 export function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const adminToken = options.adminToken === undefined ? randomBytes(24).toString("base64url") : options.adminToken;
+  const adminToken = options.adminToken === undefined ? randomBytes(32).toString("base64url") : options.adminToken;
   const env: Record<string, string> = { ...baseEnv(), LATCHKEY_PORT: "0", LATCHKEY_DATA_DIR: dataDir, ...options.env };
   if (adminToken !== null) env.LATCHKEY_ADMIN_TOKEN = adminToken;
   const entry = options.built ? [BUILT_MAIN] : ["--import", "tsx", MAIN];
