@@ -152,7 +152,7 @@ describe("when delivery is interrupted", () => {
 
   it("delivers what was queued before the server was killed, after it restarts", async () => {
     const dataDir = tempDataDir();
-    const adminToken = "restart-admin-token";
+    const adminToken = "restart-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz";
     const first = await startServer({ dataDir, adminToken, env: { LATCHKEY_RESET_URL_ORIGINS: ORIGIN } }); // no e-mail transport: rows stay queued
     expect(first.output()).toContain("no e-mail transport");
     const user = await addUser(first);

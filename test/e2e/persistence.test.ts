@@ -19,7 +19,7 @@ function dumpProjections(dataDir: string): Record<string, unknown[]> {
 
 describe("a data dir across restarts", () => {
   const dataDir = tempDataDir();
-  const adminToken = "persistence-admin-token";
+  const adminToken = "persistence-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz";
   const secrets: string[] = [STRONG_PASSWORD, OTHER_PASSWORD, adminToken];
   let output = "";
   let server: TestServer;
