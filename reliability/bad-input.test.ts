@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import { CreateSessionRequestSchema } from "../gen/zitadel/session/v2/session_service_pb.js";
 import { AddHumanUserRequestSchema, SetPasswordRequestSchema } from "../gen/zitadel/user/v2/user_service_pb.js";
@@ -84,9 +85,26 @@ const MALFORMED_JSON = [
   '{"profile":{"gender":99}}',
 ];
 
+const ENCODINGS = ["gzip", "br", "deflate", "identity", "zstd", "GZIP"] as const;
+const compress = (encoding: string, bytes: Uint8Array): Buffer =>
+  encoding === "br" ? brotliCompressSync(bytes) : encoding === "deflate" ? deflateSync(bytes) : gzipSync(bytes);
+
+/** Compressed bytes broken every way: truncated, cut short, bytes flipped, appended, or not compressed at all. */
+function brokenCompressed(encoding: string, plain: Uint8Array): Buffer {
+  const whole = compress(encoding, plain);
+  return pickOne([
+    () => whole.subarray(0, random(whole.length)),
+    () => mutate(whole),
+    () => Buffer.concat([whole, randomBytes(1 + random(16))]),
+    () => Buffer.concat([whole, whole]),
+    () => Buffer.from(plain),
+    () => randomBytes(random(64)),
+  ])();
+}
+
 /** One bad request over HTTP/1.1: Connect JSON, gRPC-web, or a wrong content type. */
 async function http1Input(server: TestServer): Promise<number> {
-  const kind = random(7);
+  const kind = random(9);
   const path = pickOne(PATHS);
   let headers: Record<string, string> = { "content-type": "application/json" };
   let body: Buffer | string;
@@ -117,6 +135,18 @@ async function http1Input(server: TestServer): Promise<number> {
       headers = { "content-type": "application/json", "x-huge": "h".repeat(64 * 1024) };
       body = "{}";
       break;
+    case 7: {
+      const encoding = pickOne(ENCODINGS);
+      headers = { "content-type": "application/json", "content-encoding": encoding };
+      body = brokenCompressed(encoding, Buffer.from(JSON.stringify({ userId: "1", loginName: "x" })));
+      break;
+    }
+    case 8: {
+      const encoding = pickOne(ENCODINGS);
+      headers = { "content-type": "application/grpc-web+proto", "grpc-encoding": encoding };
+      body = frame(brokenCompressed(encoding, pickOne(SEEDS)), { flags: 1 });
+      break;
+    }
     default:
       headers = { "content-type": "application/proto", "connect-protocol-version": "1" };
       body = mutate(pickOne(SEEDS));
@@ -134,10 +164,11 @@ async function http1Input(server: TestServer): Promise<number> {
   return 1;
 }
 
-/** One bad gRPC request over HTTP/2: random bytes, mutated messages, broken frames. */
+/** One bad gRPC request over HTTP/2: random bytes, mutated messages, broken frames, broken compression. */
 function http2Input(session: http2.ClientHttp2Session): Promise<number> {
   const path = pickOne(PATHS);
   const seed = pickOne(SEEDS);
+  const encoding = pickOne(ENCODINGS);
   const body = pickOne([
     () => randomBytes(random(200)),
     () => frame(mutate(seed)),
@@ -145,9 +176,17 @@ function http2Input(session: http2.ClientHttp2Session): Promise<number> {
     () => frame(Buffer.from(seed), { declaredLength: seed.length + 1000 }),
     () => frame(Buffer.from(seed), { flags: 1 }),
     () => frame(Buffer.alloc(0)),
+    () => frame(brokenCompressed(encoding, seed), { flags: 1 }),
+    () => frame(brokenCompressed(encoding, seed), { flags: 1 }),
   ])();
   return new Promise((resolve, reject) => {
-    const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({
+      ":method": "POST",
+      ":path": path,
+      "content-type": "application/grpc",
+      "grpc-encoding": encoding,
+      te: "trailers",
+    });
     let status: string | undefined;
     req.on("response", (headers) => (status = (headers["grpc-status"] as string | undefined) ?? status));
     req.on("trailers", (trailers) => (status = (trailers["grpc-status"] as string | undefined) ?? status));

@@ -9,6 +9,8 @@ import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 const CLIENT_FAULTS: ReadonlyArray<[libraryPrefix: string, message: string]> = [
   ["parse binary:", "the request body is not a valid protobuf message"],
   ["received compressed envelope", "the request is marked compressed but names no known compression"],
+  // A truncated or corrupt gzip or brotli body, whichever way the bytes are broken.
+  ["decompression failed", "the request body could not be decompressed"],
 ];
 const GRPC_INTERNAL = "13";
 const GRPC_INVALID_ARGUMENT = "3";

@@ -1,4 +1,5 @@
 import http2 from "node:http2";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -20,10 +21,10 @@ function frame(message: Buffer, flags = 0): Buffer {
   return Buffer.concat([header, message]);
 }
 
-function grpcCall(path: string, body: Buffer): Promise<{ status?: string; message?: string }> {
+function grpcCall(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status?: string; message?: string }> {
   const session = http2.connect(server.baseUrl);
   return new Promise((resolve, reject) => {
-    const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...headers });
     const result: { status?: string; message?: string } = {};
     const read = (h: http2.IncomingHttpHeaders) => {
       if (h["grpc-status"]) Object.assign(result, { status: h["grpc-status"], message: decodeURIComponent(h["grpc-message"] as string) });
@@ -88,6 +89,44 @@ describe("a malformed request", () => {
     });
     expect(res.status).toBe(429);
     expect(((await res.json()) as { code: string }).code).toBe("resource_exhausted");
+  });
+});
+
+describe("a compressed body that does not decompress", () => {
+  // Connect-ES itself answers some of these InvalidArgument "decompression failed"; the rest were Internal.
+  const message = expect.stringMatching(/^(the request body could not be decompressed|decompression failed)$/);
+  const json = Buffer.from(JSON.stringify({ userId: "1" }));
+  const broken = (compress: (b: Buffer) => Buffer, bytes: Buffer) => {
+    const whole = compress(bytes);
+    return [whole.subarray(0, whole.length - 4), whole.subarray(0, 3), Buffer.concat([whole.subarray(0, 6), Buffer.from("garbage")])];
+  };
+  const ENCODINGS: Array<[string, (b: Buffer) => Buffer]> = [
+    ["gzip", (b) => gzipSync(b)],
+    ["br", (b) => brotliCompressSync(b)],
+  ];
+
+  it.each(ENCODINGS)("is InvalidArgument over Connect, gRPC-web and gRPC (%s)", async (encoding, compress) => {
+    for (const body of broken(compress, json)) {
+      const res = await fetch(`${server.baseUrl}${PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ code: "invalid_argument", message });
+    }
+    const pb = Buffer.from([0x0a, 0x01, 0x31]);
+    for (const body of broken(compress, pb)) {
+      const web = await fetch(`${server.baseUrl}${PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/grpc-web+proto", "grpc-encoding": encoding },
+        body: frame(body, 1),
+      });
+      const text = Buffer.from(await web.arrayBuffer()).toString("latin1");
+      expect(text).toContain("grpc-status: 3");
+      expect(decodeURIComponent(/grpc-message: (.*)\r\n/.exec(text)![1]!)).toEqual(message);
+      expect(await grpcCall(PATH, frame(body, 1), { "grpc-encoding": encoding })).toEqual({ status: "3", message });
+    }
   });
 });
 
