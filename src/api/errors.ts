@@ -14,7 +14,6 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   PASSWORD_INVALID: Code.InvalidArgument,
   CODE_INVALID: Code.InvalidArgument,
   PASSWORD_NOT_SET: Code.FailedPrecondition,
-  CODE_MISSING: Code.FailedPrecondition,
   CODE_EXPIRED: Code.FailedPrecondition,
   CODE_VOID: Code.FailedPrecondition,
   PHONE_MISSING: Code.FailedPrecondition,

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { AddHumanUserInput } from "../app/add-human-user.js";
 import type { ResetMedium } from "../app/password-reset.js";
 import type { SetPasswordProof } from "../app/set-password.js";
-import type { Gender as DomainGender, UserState } from "../domain/user.js";
+import { codeRefused, type Gender as DomainGender, type UserState } from "../domain/user.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import { checkId, Violations } from "../domain/user-input.js";
 import { NotificationType } from "../../gen/zitadel/user/v2/password_pb.js";
@@ -93,7 +93,7 @@ export function setPasswordProof(req: SetPasswordRequest): SetPasswordProof {
   }
   if (v.case === "verificationCode") {
     if (v.value === "") throw invalidArgument([{ field: "verification_code", description: "must not be empty" }]);
-    if (v.value.length > 64) throw new DomainError("CODE_INVALID", "the verification code is wrong");
+    if (v.value.length > 64) throw codeRefused();
     return { kind: "verification_code", code: v.value };
   }
   return { kind: "privileged" };

@@ -1,7 +1,7 @@
 import { normalizeCode } from "../crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../crypto/digest.js";
-import { assertPasswordAllowed, normalizePassword } from "../domain/password-policy.js";
-import { checkVerification, decide, userNotFound, type UserState, type Verification } from "../domain/user.js";
+import { assertPasswordAllowed, normalizePassword, passwordPolicyViolated, passwordViolations } from "../domain/password-policy.js";
+import { checkVerification, codeRefused, decide, userNotFound, type UserState, type Verification } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
 import { queuePasswordChangedNotice } from "./notices.js";
 import { passwordContext } from "./password-context.js";
@@ -20,19 +20,31 @@ export interface SetPasswordInput {
   proof: SetPasswordProof;
 }
 
+/**
+ * With a verification code, nothing about the user (whether it exists, its personal data, its
+ * passwords) is looked at or answered before the code is verified: an unknown user, no open code
+ * and a wrong code give one answer. Other proofs come from callers allowed to know the user.
+ */
 export async function setPassword(ctx: AppContext, input: SetPasswordInput, actor: Actor): Promise<UserState> {
   const newPassword = normalizePassword(input.newPassword);
-  const user = ctx.store.users.get(input.userId);
-  if (user === null) throw userNotFound();
-  assertPasswordAllowed(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, user));
+  const byCode = input.proof.kind === "verification_code";
+  if (!byCode) {
+    const user = ctx.store.users.get(input.userId);
+    if (user === null) throw userNotFound();
+    assertPasswordAllowed(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, user));
+  }
   let newHash: string | undefined; // kept across retries: hashing is the expensive part
 
   const changed = await writeUser(ctx, input.userId, actor, async (state, now) => {
-    if (state === null) return { events: [], error: userNotFound() };
+    if (state === null) return { events: [], error: byCode ? codeRefused() : userNotFound() };
     const { verification, currentHashOutdated } = await verify(ctx, state, input.proof);
     // Refuse before hashing: a wrong code must cost the attacker a round trip, not us a bcrypt.
     const precheck = checkVerification(state, verification, now, ctx.settings.lockout);
     if (precheck.error) return precheck;
+    if (byCode) {
+      const violations = passwordViolations(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, state));
+      if (violations.length > 0) return { events: [], error: passwordPolicyViolated(violations) };
+    }
 
     newHash ??= await ctx.hasher.hash(newPassword);
     const decision = decide(
@@ -41,8 +53,9 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
         verification,
         newPasswordHash: newHash,
         changeRequired: input.changeRequired,
-        sameAsCurrent: await isCurrentPassword(ctx, state, newPassword, input.proof),
-        recentlyUsed: await isRecentlyUsed(ctx, state, newPassword),
+        // Not compared for a code: its holder may not learn what the passwords were (see decide).
+        sameAsCurrent: !byCode && (await isCurrentPassword(ctx, state, newPassword, input.proof)),
+        recentlyUsed: !byCode && (await isRecentlyUsed(ctx, state, newPassword)),
         currentHashOutdated,
         lockout: ctx.settings.lockout,
       },

@@ -6,7 +6,6 @@ export type ErrorReason =
   | "PASSWORD_INVALID"
   | "PASSWORD_NOT_SET"
   | "CODE_INVALID"
-  | "CODE_MISSING"
   | "CODE_EXPIRED"
   | "CODE_VOID"
   | "USER_NOT_FOUND"

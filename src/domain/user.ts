@@ -223,7 +223,10 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
 function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }>, state: UserState, now: number): Decision {
   const verified = checkVerification(state, command.verification, now, command.lockout);
   if (verified.error) return verified;
-  if (command.sameAsCurrent) {
+  // With a code, the new password is not compared with the current or earlier ones: whoever holds
+  // the code may set any password the policy allows, and learns nothing about the old ones.
+  const byCode = command.verification.kind === "verification_code";
+  if (command.sameAsCurrent && !byCode) {
     // The new hash is a fresh hash of the current password: still worth keeping if the old one is outdated.
     const upgrade: UserEvent[] = command.currentHashOutdated
       ? [{ type: "user.human.password.hash.upgraded", passwordHash: command.newPasswordHash }]
@@ -234,7 +237,7 @@ function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }
       ...upgrade,
     );
   }
-  if (command.recentlyUsed) {
+  if (command.recentlyUsed && !byCode) {
     return reject(
       new DomainError("PASSWORD_POLICY_VIOLATED", "the new password was used recently. Choose another one", [
         { field: "new_password.password", description: "must not be one of the recently used passwords" },
@@ -270,19 +273,18 @@ export function checkVerification(state: UserState, verification: Verification, 
         lockout,
         (failed) => new DomainError("PASSWORD_INVALID", "the current password is wrong", [], failed),
       );
-    case "verification_code":
-      switch (codeStatus(state.passwordCode, now)) {
-        case "missing":
-          return reject(new DomainError("CODE_MISSING", "no password reset code is open for this user. Request a new one"));
-        case "expired":
-          return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired. Request a new one"));
-        case "void":
-          return reject(new DomainError("CODE_VOID", "the password reset code is void after too many wrong attempts. Request a new one"));
-        case "open":
-          return verification.matches
-            ? accept()
-            : reject(new DomainError("CODE_INVALID", "the verification code is wrong"), { type: "user.human.password.code.check.failed" });
+    case "verification_code": {
+      const status = codeStatus(state.passwordCode, now);
+      // A wrong code, no open code (none asked for, used, replaced) and an unknown user give one
+      // answer; only a guess at an open code counts against it.
+      if (!verification.matches) return reject(codeRefused(), ...(status === "open" ? [codeCheckFailed] : []));
+      // The code is the right one: its holder may learn that it has expired or is void.
+      if (status === "expired") return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired. Request a new one"));
+      if (status === "void") {
+        return reject(new DomainError("CODE_VOID", "the password reset code is void after too many wrong attempts. Request a new one"));
       }
+      return accept();
+    }
   }
 }
 
@@ -298,6 +300,13 @@ function checkPassword(
   const failures = state.failedPasswordAttempts + 1;
   const lock: UserEvent[] = locksAfter(failures, lockout) ? [{ type: "user.locked", reason: "too_many_password_attempts" }] : [];
   return reject(wrong(failures), { type: "user.human.password.check.failed" }, ...lock);
+}
+
+const codeCheckFailed: UserEvent = { type: "user.human.password.code.check.failed" };
+
+/** The one answer to a verification code that is not the open code of an existing user. */
+export function codeRefused(): DomainError {
+  return new DomainError("CODE_INVALID", "the verification code is wrong or no longer valid. Request a new one");
 }
 
 export function userNotFound(): DomainError {

@@ -62,7 +62,7 @@ describe("the user decider", () => {
       },
     ]);
     expect(next).toMatchObject({ passwordHash: "new-hash", passwordCode: null, passwordChangedAt: T0 + 1000, sequence: 3 });
-    expect(run(next, setByCode(true), T0 + 2000).decision.error?.reason).toBe("CODE_MISSING");
+    expect(run(next, setByCode(false), T0 + 2000).decision.error?.reason).toBe("CODE_INVALID");
   });
 
   it("records a wrong code and voids the code after the maximum of wrong attempts", () => {

@@ -31,7 +31,7 @@ describe("single-use codes under concurrency", () => {
         const winners = results.filter((r) => r.ok);
         expect(winners).toHaveLength(1);
         for (const r of results) {
-          if (!r.ok) expect([r.error.code, r.error.reason]).toEqual(["failed_precondition", "CODE_MISSING"]);
+          if (!r.ok) expect([r.error.code, r.error.reason]).toEqual(["invalid_argument", "CODE_INVALID"]);
         }
         expect(eventTypes(server.dataDir, userId).filter((t) => t === "user.human.password.changed")).toHaveLength(1);
         const user = ok(await admin.call("GetUserByID", { userId }, server.adminToken));

@@ -57,7 +57,7 @@ describe("rate limits on public calls", () => {
       const userId = ok(await users.call("AddHumanUser", humanUser(), server.adminToken)).userId;
       const redeem = () =>
         users.call("SetPassword", { userId, newPassword: { password: "Batt3ry-Staple?" }, verificationCode: "ACDEFGHJKM" });
-      for (let i = 0; i < 3; i++) failure(await redeem(), "failed_precondition");
+      for (let i = 0; i < 3; i++) failure(await redeem(), "invalid_argument", "CODE_INVALID");
       failure(await redeem(), "resource_exhausted");
     } finally {
       await server.stop();

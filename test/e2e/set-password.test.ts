@@ -71,7 +71,7 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     failure(await client.call("SetPassword", { userId }, client.admin), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
   });
 
-  it("refuses a new password equal to the current one, on every path", async () => {
+  it("refuses a new password equal to the current one, to callers who know the user", async () => {
     const userId = await newUser();
     const error = failure(
       await set(userId, STRONG_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin),
@@ -80,7 +80,13 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     );
     expect(error.message).toMatch(/differ/);
     failure(await set(userId, STRONG_PASSWORD, {}, client.admin), "invalid_argument", "PASSWORD_UNCHANGED");
-    failure(await set(userId, STRONG_PASSWORD, { verificationCode: await resetCode(userId) }), "invalid_argument", "PASSWORD_UNCHANGED");
+  });
+
+  it("lets a code holder set any password the policy allows, without telling what the passwords were", async () => {
+    const userId = await newUser();
+    // The current password is not compared with: the code's holder learns nothing about it.
+    ok(await set(userId, STRONG_PASSWORD, { verificationCode: await resetCode(userId) }));
+    ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin));
   });
 
   it("compares passwords in full: a shared 72-byte prefix does not verify", async () => {
@@ -96,9 +102,36 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     ok(await set(userId, OTHER_PASSWORD, { currentPassword: prefix + "tail-two" }, client.admin));
   });
 
-  it("answers NotFound for an unknown user", async () => {
+  it("answers NotFound for an unknown user to a caller allowed to know", async () => {
     failure(await set("no-such-user", OTHER_PASSWORD, {}, client.admin), "not_found", "USER_NOT_FOUND");
-    failure(await set("no-such-user", OTHER_PASSWORD, { verificationCode: "ACDEFGHJKM" }), "not_found", "USER_NOT_FOUND");
+  });
+
+  it("gives one answer to a code for an unknown user, for a user without a code, and a wrong code", async () => {
+    const withCode = await newUser();
+    await resetCode(withCode);
+    const withoutCode = await newUser();
+    const answers = [];
+    for (const [userId, password] of [
+      ["no-such-user", OTHER_PASSWORD],
+      [withoutCode, OTHER_PASSWORD],
+      [withCode, OTHER_PASSWORD],
+      // Breaking the policy, or containing the user's names, tells nothing before the code is right.
+      ["no-such-user", "weak"],
+      [withoutCode, "Ada-Lovelace-1!"],
+      [withCode, "weak"],
+    ] as const) {
+      answers.push(failure(await set(userId, password, { verificationCode: "ACDEFGHJKM" }), "invalid_argument", "CODE_INVALID"));
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]!.message).toBe("the verification code is wrong or no longer valid. Request a new one");
+  });
+
+  it("checks the policy, personal data included, once the code is right", async () => {
+    const userId = await newUser();
+    const code = await resetCode(userId);
+    const error = failure(await set(userId, "Ada-Lovelace-1!", { verificationCode: code }), "invalid_argument", "PASSWORD_POLICY_VIOLATED");
+    expect(error.violations.map((v) => v.field)).toEqual(["new_password.password"]);
+    ok(await set(userId, OTHER_PASSWORD, { verificationCode: code }));
   });
 
   it("redeems a reset code once, anonymously", async () => {
@@ -106,7 +139,7 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     const code = await resetCode(userId);
     expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{10}$/);
     ok(await set(userId, OTHER_PASSWORD, { verificationCode: code }));
-    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
+    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "invalid_argument", "CODE_INVALID");
     ok(await set(userId, "Thr33-Password!", { currentPassword: OTHER_PASSWORD }, client.admin));
   });
 
@@ -139,12 +172,7 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
     const userId = await newUser();
     const code = await resetCode(userId);
     ok(await set(userId, OTHER_PASSWORD, { currentPassword: STRONG_PASSWORD }, client.admin));
-    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "failed_precondition", "CODE_MISSING");
-  });
-
-  it("answers FailedPrecondition when there is no code at all", async () => {
-    const userId = await newUser();
-    failure(await set(userId, OTHER_PASSWORD, { verificationCode: "ACDEFGHJKM" }), "failed_precondition", "CODE_MISSING");
+    failure(await set(userId, "Thr33-Password!", { verificationCode: code }), "invalid_argument", "CODE_INVALID");
   });
 
   it("refuses an expired code", async () => {
