@@ -32,6 +32,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Consecutive failed password checks that lock a user; 0 never locks. */
   maxPasswordAttempts: number;
+  /** The first password lockout's length, doubling for each further one in a row; 0: until unlocked. */
+  lockoutDurationMs: number;
   sessionLifetimeMs: number;
   /** Origins a caller-supplied reset link may point at. */
   resetUrlOrigins: string[];
@@ -294,6 +296,13 @@ const SETTINGS: Setting[] = [
     description: "failed password checks in a row that lock a user (0: never)",
     parse: integer(0, 1000),
     fallback: () => 10,
+  },
+  {
+    env: "LATCHKEY_LOCKOUT_DURATION",
+    key: "lockoutDurationMs",
+    description: "how long a password lockout lasts, doubling for repeated ones (0: until an administrator unlocks)",
+    parse: durationOrZero,
+    fallback: () => 15 * 60_000,
   },
   {
     env: "LATCHKEY_SESSION_LIFETIME",

@@ -66,7 +66,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       codeTtlMs: config.codeTtlMs,
       passwordPolicy: config.passwordPolicy,
       commonPasswords: commonPasswords(),
-      lockout: { maxPasswordAttempts: config.maxPasswordAttempts },
+      lockout: { maxPasswordAttempts: config.maxPasswordAttempts, lockoutDurationMs: config.lockoutDurationMs },
       sessionLifetimeMs: config.sessionLifetimeMs,
       resetUrlTemplate: config.resetUrlTemplate,
       resetUrlOrigins: config.resetUrlOrigins,

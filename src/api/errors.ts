@@ -15,7 +15,6 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   CODE_INVALID: Code.InvalidArgument,
   PASSWORD_NOT_SET: Code.FailedPrecondition,
   CODE_EXPIRED: Code.FailedPrecondition,
-  CODE_VOID: Code.FailedPrecondition,
   PHONE_MISSING: Code.FailedPrecondition,
   USER_LOCKED: Code.FailedPrecondition,
   USER_NOT_LOCKED: Code.FailedPrecondition,

@@ -7,5 +7,5 @@ export function lockUser(ctx: AppContext, userId: string, actor: Actor): Promise
 }
 
 export function unlockUser(ctx: AppContext, userId: string, actor: Actor): Promise<UserState> {
-  return writeUser(ctx, userId, actor, async (state, now) => decide({ type: "UnlockUser" }, state, now));
+  return writeUser(ctx, userId, actor, async (state, now) => decide({ type: "UnlockUser", lockout: ctx.settings.lockout }, state, now));
 }

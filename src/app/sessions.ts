@@ -1,6 +1,7 @@
 import { generateId, generateToken } from "../crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../crypto/digest.js";
 import { evolveSession, isSessionActive, sessionNotFound, type SessionEvent, type SessionState } from "../domain/session.js";
+import { isLocked } from "../domain/lockout.js";
 import type { UserState } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
 import { checkLoginPassword, type UserLookup } from "./check-password.js";
@@ -41,7 +42,7 @@ export async function createSession(
 /** An active session, or SESSION_NOT_FOUND for one that never was, expired, ended, or outlived its password. */
 export function getActiveSession(ctx: AppContext, sessionId: string): SessionState {
   const session = ctx.store.sessions.get(sessionId);
-  if (session === null || !isSessionActive(session, ctx.store.users.get(session.userId), ctx.clock())) throw sessionNotFound();
+  if (session === null || !isActive(ctx, session)) throw sessionNotFound();
   return session;
 }
 
@@ -55,7 +56,13 @@ export function authenticateSessionToken(ctx: AppContext, token: string): Sessio
   const digest = sessionTokenDigest(ctx, token);
   const session = ctx.store.sessions.byTokenDigest(digest);
   if (session === null || !digestsEqual(session.tokenDigest, digest)) return null;
-  return isSessionActive(session, ctx.store.users.get(session.userId), ctx.clock()) ? session : null;
+  return isActive(ctx, session) ? session : null;
+}
+
+function isActive(ctx: AppContext, session: SessionState): boolean {
+  const user = ctx.store.users.get(session.userId);
+  const now = ctx.clock();
+  return isSessionActive(session, user && { ...user, locked: isLocked(user, now, ctx.settings.lockout) }, now);
 }
 
 export function sessionTokenMatches(ctx: AppContext, session: SessionState, token: string): boolean {

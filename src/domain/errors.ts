@@ -7,7 +7,6 @@ export type ErrorReason =
   | "PASSWORD_NOT_SET"
   | "CODE_INVALID"
   | "CODE_EXPIRED"
-  | "CODE_VOID"
   | "USER_NOT_FOUND"
   | "ORG_NOT_FOUND"
   | "USER_ID_TAKEN"

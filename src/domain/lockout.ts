@@ -3,11 +3,38 @@ import { DomainError } from "./errors.js";
 export interface LockoutPolicy {
   /** Consecutive failed password checks that lock the user; 0 never locks. */
   maxPasswordAttempts: number;
+  /**
+   * How long the first password lockout lasts; each further one in a row (no successful check in
+   * between) lasts twice as long, up to a day. 0: until an administrator unlocks or a reset code
+   * is redeemed.
+   */
+  lockoutDurationMs: number;
 }
+
+export type LockReason = "too_many_password_attempts" | "administrator";
+
+export interface Lock {
+  reason: LockReason;
+  at: number;
+}
+
+const LONGEST_LOCKOUT_MS = 24 * 3_600_000;
 
 /** Whether the next failure, bringing the count to `failuresAfter`, locks. */
 export function locksAfter(failuresAfter: number, policy: LockoutPolicy): boolean {
   return policy.maxPasswordAttempts > 0 && failuresAfter >= policy.maxPasswordAttempts;
+}
+
+/** When a lock ends by itself: an administrator's never, a password lockout after its (growing) duration. */
+export function lockEndsAt(lock: Lock, lockoutsInARow: number, policy: LockoutPolicy): number {
+  if (lock.reason === "administrator" || policy.lockoutDurationMs === 0) return Infinity;
+  const growth = 2 ** Math.min(Math.max(lockoutsInARow - 1, 0), 20);
+  return lock.at + Math.min(policy.lockoutDurationMs * growth, LONGEST_LOCKOUT_MS);
+}
+
+/** Whether the user is locked at `now`, by either kind of lock. */
+export function isLocked(user: { lock: Lock | null; passwordLockouts: number }, now: number, policy: LockoutPolicy): boolean {
+  return user.lock !== null && now < lockEndsAt(user.lock, user.passwordLockouts, policy);
 }
 
 /** The same answer for a wrong password, an unknown login name, and a wrong current password. */
@@ -16,5 +43,5 @@ export function loginFailed(failedAttempts: number): DomainError {
 }
 
 export function userLocked(): DomainError {
-  return new DomainError("USER_LOCKED", "user locked. Ask an administrator or reset the password");
+  return new DomainError("USER_LOCKED", "user locked. Try again later or reset the password or ask an administrator");
 }

@@ -1,18 +1,20 @@
 /** Public reset requests for one user open at most one code per this interval. */
 export const PUBLIC_RESET_INTERVAL_MS = 60_000;
 
-/** A reset code is void after this many wrong attempts; the user must request a new one. */
-export const MAX_CODE_ATTEMPTS = 5;
-
 export interface PasswordCode {
   /** Keyed digest of the code; the code itself is never kept. */
   digest: string;
   createdAt: number;
   expiresAt: number;
+  /**
+   * Wrong guesses so far, for the audit trail. They never void the code: anyone who knows a user
+   * id could otherwise void every code its owner is sent. Guessing is bounded instead by the
+   * code's 46 bits, its lifetime and the rate limits.
+   */
   failedAttempts: number;
 }
 
-export type CodeStatus = "missing" | "expired" | "void" | "open";
+export type CodeStatus = "missing" | "expired" | "open";
 
 export function resetRequestedRecently(code: PasswordCode | null, now: number): boolean {
   return code !== null && now - code.createdAt < PUBLIC_RESET_INTERVAL_MS;
@@ -20,7 +22,6 @@ export function resetRequestedRecently(code: PasswordCode | null, now: number): 
 
 export function codeStatus(code: PasswordCode | null, now: number): CodeStatus {
   if (code === null) return "missing";
-  if (code.failedAttempts >= MAX_CODE_ATTEMPTS) return "void";
   if (now >= code.expiresAt) return "expired";
   return "open";
 }

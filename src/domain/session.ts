@@ -55,14 +55,15 @@ export function evolveSession(
 
 /**
  * A session lives until it expires or is deleted, and only as long as the user's password has
- * not changed since, unless the change was made in this very session.
+ * not changed since, unless the change was made in this very session. While the user is locked
+ * (`locked`, as lockout.ts's isLocked tells), its sessions are suspended.
  */
 export function isSessionActive(
   session: SessionState,
-  user: { passwordVersion: number; keptSessionId: string | null } | null,
+  user: { passwordVersion: number; keptSessionId: string | null; locked?: boolean } | null,
   now: number,
 ): boolean {
-  if (session.terminated || now >= session.expiresAt || user === null) return false;
+  if (session.terminated || now >= session.expiresAt || user === null || user.locked === true) return false;
   return session.passwordVersion === user.passwordVersion || session.sessionId === user.keptSessionId;
 }
 

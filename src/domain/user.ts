@@ -1,5 +1,5 @@
 import { DomainError } from "./errors.js";
-import { locksAfter, loginFailed, userLocked, type LockoutPolicy } from "./lockout.js";
+import { isLocked, locksAfter, loginFailed, userLocked, type Lock, type LockoutPolicy } from "./lockout.js";
 import { codeStatus, type PasswordCode } from "./password-code.js";
 
 export type Gender = "unspecified" | "female" | "male" | "diverse";
@@ -58,8 +58,8 @@ export type UserEvent =
   | { type: "user.human.password.code.check.failed" }
   | { type: "user.human.password.check.failed" }
   | { type: "user.human.password.check.succeeded" }
-  | { type: "user.locked"; reason: "too_many_password_attempts" | "administrator" }
-  | { type: "user.unlocked" };
+  | { type: "user.locked"; reason: Lock["reason"] }
+  | { type: "user.unlocked"; reason?: "administrator" | "lockout_expired" | "verification_code" };
 
 /** An event as stored: the store assigns nothing the domain has not decided. */
 export interface RecordedEvent<E = UserEvent> {
@@ -85,7 +85,10 @@ export interface UserState extends HumanIdentity {
   /** Earlier password hashes, newest first. */
   passwordHistory: string[];
   passwordCode: PasswordCode | null;
-  locked: boolean;
+  /** The lock in force, or the last password lockout (which may have run out), or null. */
+  lock: Lock | null;
+  /** Password lockouts since the last successful password check: each lasts longer. */
+  passwordLockouts: number;
   failedPasswordAttempts: number;
 }
 
@@ -106,7 +109,8 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
       keptSessionId: null,
       passwordHistory: [],
       passwordCode: null,
-      locked: false,
+      lock: null,
+      passwordLockouts: 0,
       failedPasswordAttempts: 0,
     };
   }
@@ -142,11 +146,15 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
     case "user.human.password.check.failed":
       return { ...next, failedPasswordAttempts: state.failedPasswordAttempts + 1 };
     case "user.human.password.check.succeeded":
-      return { ...next, failedPasswordAttempts: 0 };
+      return { ...next, failedPasswordAttempts: 0, passwordLockouts: 0 };
     case "user.locked":
-      return { ...next, locked: true };
+      return {
+        ...next,
+        lock: { reason: event.reason, at: recorded.createdAt },
+        passwordLockouts: state.passwordLockouts + (event.reason === "too_many_password_attempts" ? 1 : 0),
+      };
     case "user.unlocked":
-      return { ...next, locked: false, failedPasswordAttempts: 0 };
+      return { ...next, lock: null, failedPasswordAttempts: 0 };
   }
 }
 
@@ -174,7 +182,7 @@ export type UserCommand =
   | { type: "CheckPassword"; matches: boolean; upgradedHash: string | null; lockout: LockoutPolicy }
   | { type: "RequestPasswordCode"; codeDigest: string; expiresAt: number; medium: CodeMedium }
   | { type: "LockUser" }
-  | { type: "UnlockUser" };
+  | { type: "UnlockUser"; lockout: LockoutPolicy };
 
 /** Events to append, and the error to answer with after appending them (a failed check is recorded). */
 export interface Decision {
@@ -200,7 +208,7 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
     case "SetPassword":
       return decideSetPassword(command, state, now);
     case "CheckPassword": {
-      const checked = checkPassword(state, command.matches, command.lockout, loginFailed);
+      const checked = checkPassword(state, command.matches, command.lockout, now, loginFailed);
       if (checked.error || command.upgradedHash === null) return checked;
       return accept(...checked.events, { type: "user.human.password.hash.upgraded", passwordHash: command.upgradedHash });
     }
@@ -212,11 +220,14 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
         medium: command.medium,
       });
     case "LockUser":
-      return state.locked
+      // An administrator's lock replaces a password lockout: it holds until an administrator lifts it.
+      return state.lock?.reason === "administrator"
         ? reject(new DomainError("USER_LOCKED", "the user is already locked"))
         : accept({ type: "user.locked", reason: "administrator" });
     case "UnlockUser":
-      return state.locked ? accept({ type: "user.unlocked" }) : reject(new DomainError("USER_NOT_LOCKED", "the user is not locked"));
+      return isLocked(state, now, command.lockout)
+        ? accept({ type: "user.unlocked", reason: "administrator" })
+        : reject(new DomainError("USER_NOT_LOCKED", "the user is not locked"));
   }
 }
 
@@ -252,8 +263,12 @@ function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }
     method: command.verification.kind,
     keptSessionId: command.verification.kind === "current_password" ? (command.verification.sessionId ?? null) : null,
   };
-  // Proving control of the mailbox or phone is what a locked-out user is told to do: it unlocks.
-  const unlock: UserEvent[] = command.verification.kind === "verification_code" && state.locked ? [{ type: "user.unlocked" }] : [];
+  // Proving control of the mailbox or phone is what a locked-out user is told to do: it lifts a
+  // password lockout. An administrator's lock stays until an administrator lifts it.
+  const unlock: UserEvent[] =
+    byCode && state.lock?.reason === "too_many_password_attempts" && isLocked(state, now, command.lockout)
+      ? [{ type: "user.unlocked", reason: "verification_code" }]
+      : [];
   return accept(...verified.events, changed, ...unlock);
 }
 
@@ -271,6 +286,7 @@ export function checkVerification(state: UserState, verification: Verification, 
         state,
         verification.matches,
         lockout,
+        now,
         (failed) => new DomainError("PASSWORD_INVALID", "the current password is wrong", [], failed),
       );
     case "verification_code": {
@@ -278,28 +294,34 @@ export function checkVerification(state: UserState, verification: Verification, 
       // A wrong code, no open code (none asked for, used, replaced) and an unknown user give one
       // answer; only a guess at an open code counts against it.
       if (!verification.matches) return reject(codeRefused(), ...(status === "open" ? [codeCheckFailed] : []));
-      // The code is the right one: its holder may learn that it has expired or is void.
+      // The code is the right one: its holder may learn that it has expired.
       if (status === "expired") return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired. Request a new one"));
-      if (status === "void") {
-        return reject(new DomainError("CODE_VOID", "the password reset code is void after too many wrong attempts. Request a new one"));
-      }
       return accept();
     }
   }
 }
 
-/** A password check counts: failures towards the lockout, a success resets the count. A locked user fails even with the right password. */
+/**
+ * A password check counts: failures towards the lockout, a success resets the count. A locked user
+ * fails even with the right password; a password lockout that has run out ends (recorded) first.
+ */
 function checkPassword(
   state: UserState,
   matches: boolean,
   lockout: LockoutPolicy,
+  now: number,
   wrong: (failedAttempts: number) => DomainError,
 ): Decision {
-  if (state.locked) return reject(userLocked());
-  if (matches) return state.failedPasswordAttempts > 0 ? accept({ type: "user.human.password.check.succeeded" }) : accept();
-  const failures = state.failedPasswordAttempts + 1;
+  if (isLocked(state, now, lockout)) return reject(userLocked());
+  const expired: UserEvent[] = state.lock !== null ? [{ type: "user.unlocked", reason: "lockout_expired" }] : [];
+  const failedSoFar = state.lock !== null ? 0 : state.failedPasswordAttempts;
+  if (matches) {
+    const reset = failedSoFar > 0 || state.passwordLockouts > 0;
+    return accept(...expired, ...(reset ? [{ type: "user.human.password.check.succeeded" } as const] : []));
+  }
+  const failures = failedSoFar + 1;
   const lock: UserEvent[] = locksAfter(failures, lockout) ? [{ type: "user.locked", reason: "too_many_password_attempts" }] : [];
-  return reject(wrong(failures), { type: "user.human.password.check.failed" }, ...lock);
+  return reject(wrong(failures), ...expired, { type: "user.human.password.check.failed" }, ...lock);
 }
 
 const codeCheckFailed: UserEvent = { type: "user.human.password.code.check.failed" };

@@ -124,4 +124,10 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX outbox_pending;
   CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
   `,
+  // Lock kinds and timed lockouts. Projections are rebuilt after this (PROJECTION_VERSION 3).
+  `
+  ALTER TABLE users ADD COLUMN lock_reason TEXT;
+  ALTER TABLE users ADD COLUMN locked_at INTEGER;
+  ALTER TABLE users ADD COLUMN password_lockouts INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

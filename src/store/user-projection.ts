@@ -1,3 +1,4 @@
+import type { LockReason } from "../domain/lockout.js";
 import type { LoginNameKind } from "../domain/user-input.js";
 import type { Gender, UserState } from "../domain/user.js";
 import { replaceRowStatement, type Db } from "./database.js";
@@ -30,6 +31,9 @@ interface UserRow {
   code_expires_at: number | null;
   code_failed_attempts: number | null;
   locked: number;
+  lock_reason: LockReason | null;
+  locked_at: number | null;
+  password_lockouts: number;
   failed_password_attempts: number;
 }
 
@@ -69,7 +73,10 @@ function toRow(s: UserState): UserRow {
     code_created_at: s.passwordCode?.createdAt ?? null,
     code_expires_at: s.passwordCode?.expiresAt ?? null,
     code_failed_attempts: s.passwordCode?.failedAttempts ?? null,
-    locked: Number(s.locked),
+    locked: Number(s.lock !== null),
+    lock_reason: s.lock?.reason ?? null,
+    locked_at: s.lock?.at ?? null,
+    password_lockouts: s.passwordLockouts,
     failed_password_attempts: s.failedPasswordAttempts,
   };
 }
@@ -109,7 +116,8 @@ function fromRow(r: UserRow): UserState {
             expiresAt: r.code_expires_at ?? 0,
             failedAttempts: r.code_failed_attempts ?? 0,
           },
-    locked: r.locked === 1,
+    lock: r.lock_reason === null ? null : { reason: r.lock_reason, at: r.locked_at ?? 0 },
+    passwordLockouts: r.password_lockouts,
     failedPasswordAttempts: r.failed_password_attempts,
   };
 }

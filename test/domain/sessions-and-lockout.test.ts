@@ -3,7 +3,7 @@ import { LoginAttempts } from "../../src/app/login-attempts.js";
 import { RateLimiter } from "../../src/api/rate-limit.js";
 import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
 import { isSessionActive, type SessionState } from "../../src/domain/session.js";
-import { decide, type UserCommand } from "../../src/domain/user.js";
+import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
 import { addedUser, T0 } from "../helpers/users.js";
 
 const session = (overrides: Partial<SessionState> = {}): SessionState => ({
@@ -34,15 +34,24 @@ describe("session validity", () => {
     expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: null }, T0)).toBe(false);
     expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: "s1" }, T0)).toBe(true);
     expect(isSessionActive(session(), { passwordVersion: 3, keptSessionId: "s2" }, T0)).toBe(false);
+    // Suspended while the user is locked, by either kind of lock.
+    expect(isSessionActive(session(), { ...user, locked: true }, T0)).toBe(false);
   });
 });
 
-const check = (matches: boolean, max = 3): UserCommand => ({
+const check = (matches: boolean, max = 3): Extract<UserCommand, { type: "CheckPassword" }> => ({
   type: "CheckPassword",
   matches,
   upgradedHash: null,
-  lockout: { maxPasswordAttempts: max },
+  lockout: { maxPasswordAttempts: max, lockoutDurationMs: 0 },
 });
+
+function evolveAll(state: UserState, events: UserEvent[], at: number): UserState {
+  return events.reduce(
+    (s, event, i) => evolve(s, { event, aggregateId: s.userId, owner: s.orgId, sequence: s.sequence + 1 + i, createdAt: at }),
+    state,
+  );
+}
 
 describe("password checks and lockout", () => {
   it("locks on the failure that reaches the maximum, reporting the count", () => {
@@ -53,7 +62,43 @@ describe("password checks and lockout", () => {
     });
     const third = decide(check(false), addedUser({ failedPasswordAttempts: 2 }), T0);
     expect(third.events.map((e) => e.type)).toEqual(["user.human.password.check.failed", "user.locked"]);
-    expect(decide(check(true), addedUser({ locked: true }), T0)).toMatchObject({ events: [], error: { reason: "USER_LOCKED" } });
+    expect(decide(check(true), addedUser({ lock: { reason: "too_many_password_attempts", at: T0 } }), T0)).toMatchObject({
+      events: [],
+      error: { reason: "USER_LOCKED" },
+    });
+  });
+
+  it("ends a password lockout by itself after its duration, twice as long for each lockout in a row", () => {
+    const policy = { maxPasswordAttempts: 3, lockoutDurationMs: 60_000 };
+    const timed = (matches: boolean): UserCommand => ({ ...check(matches), lockout: policy });
+    let user = evolveAll(
+      addedUser({ failedPasswordAttempts: 2 }),
+      decide(timed(false), addedUser({ failedPasswordAttempts: 2 }), T0).events,
+      T0,
+    );
+    expect(user.lock).toEqual({ reason: "too_many_password_attempts", at: T0 });
+    expect(decide(timed(true), user, T0 + 59_999).error?.reason).toBe("USER_LOCKED");
+    // Over: the right password logs in, and the count starts again.
+    expect(decide(timed(true), user, T0 + 60_000).events.map((e) => e.type)).toEqual([
+      "user.unlocked",
+      "user.human.password.check.succeeded",
+    ]);
+    // A second lockout in a row (three more failures) lasts twice as long.
+    let at = T0 + 60_000;
+    for (let i = 0; i < 3; i++) user = evolveAll(user, decide(timed(false), user, at).events, at);
+    expect(user.lock).toEqual({ reason: "too_many_password_attempts", at });
+    expect(user.passwordLockouts).toBe(2);
+    expect(decide(timed(true), user, at + 119_999).error?.reason).toBe("USER_LOCKED");
+    expect(decide(timed(true), user, at + 120_000).error).toBeUndefined();
+  });
+
+  it("keeps an administrator's lock whatever the time or the user does", () => {
+    const policy = { maxPasswordAttempts: 3, lockoutDurationMs: 60_000 };
+    const byAdmin = addedUser({ lock: { reason: "administrator", at: T0 } });
+    expect(decide({ ...check(true), lockout: policy }, byAdmin, T0 + 365 * 86_400_000).error?.reason).toBe("USER_LOCKED");
+    // An administrator's lock replaces a password lockout.
+    const lockedOut = addedUser({ lock: { reason: "too_many_password_attempts", at: T0 }, passwordLockouts: 1 });
+    expect(decide({ type: "LockUser" }, lockedOut, T0).events).toEqual([{ type: "user.locked", reason: "administrator" }]);
   });
 
   it("never locks with a maximum of 0", () => {
@@ -74,7 +119,7 @@ describe("password checks and lockout", () => {
     expect(upgraded.events).toEqual([{ type: "user.human.password.hash.upgraded", passwordHash: "new" }]);
   });
 
-  it("unlocks on a reset by code, not on an administrator's new password", () => {
+  it("lifts a password lockout on a reset by code, never an administrator's lock, and not on an administrator's new password", () => {
     const base = {
       type: "SetPassword",
       newPasswordHash: "n",
@@ -82,9 +127,14 @@ describe("password checks and lockout", () => {
       sameAsCurrent: false,
       recentlyUsed: false,
       currentHashOutdated: false,
-      lockout: { maxPasswordAttempts: 3 },
+      lockout: { maxPasswordAttempts: 3, lockoutDurationMs: 0 },
     } as const;
-    const locked = addedUser({ locked: true, passwordCode: { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0 } });
+    const code = { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0 };
+    const locked = addedUser({ lock: { reason: "too_many_password_attempts", at: T0 }, passwordCode: code });
+    const byAdmin = addedUser({ lock: { reason: "administrator", at: T0 }, passwordCode: code });
+    expect(decide({ ...base, verification: { kind: "verification_code", matches: true } }, byAdmin, T0).events.map((e) => e.type)).toEqual([
+      "user.human.password.changed",
+    ]);
     expect(decide({ ...base, verification: { kind: "verification_code", matches: true } }, locked, T0).events.map((e) => e.type)).toEqual([
       "user.human.password.changed",
       "user.unlocked",

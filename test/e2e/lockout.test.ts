@@ -85,6 +85,19 @@ describe.each(PROTOCOLS)("lockout over %s", (protocol) => {
     ok(await login({ userId }, OTHER_PASSWORD));
   });
 
+  it("set by an administrator, holds through a reset by code, and suspends the user's sessions", async () => {
+    const userId = await newUser();
+    const { sessionToken } = ok(await login({ userId }, STRONG_PASSWORD));
+    ok(await users.call("GetUserByID", { userId }, sessionToken));
+    ok(await users.call("LockUser", { userId }, users.admin));
+    failure(await users.call("GetUserByID", { userId }, sessionToken), "unauthenticated");
+    const code = ok(await users.call("PasswordReset", { userId, returnCode: {} }, users.admin)).verificationCode;
+    ok(await users.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code }));
+    failure(await login({ userId }, OTHER_PASSWORD), "failed_precondition", "USER_LOCKED");
+    ok(await users.call("UnlockUser", { userId }, users.admin));
+    ok(await login({ userId }, OTHER_PASSWORD));
+  });
+
   it("publishes the lockout and complexity settings to anyone", async () => {
     const lockout = ok(await settings.call("GetLockoutSettings", {}));
     expect(lockout.settings).toEqual({ maxPasswordAttempts: "3", resourceOwnerType: "RESOURCE_OWNER_TYPE_INSTANCE" });
@@ -97,6 +110,34 @@ describe.each(PROTOCOLS)("lockout over %s", (protocol) => {
       requiresSymbol: true,
       resourceOwnerType: "RESOURCE_OWNER_TYPE_INSTANCE",
     });
+  });
+});
+
+describe("a password lockout with a duration", () => {
+  it("ends by itself, and the owner's session works again", async () => {
+    const timed = await startServer({ env: { LATCHKEY_MAX_PASSWORD_ATTEMPTS: "2", LATCHKEY_LOCKOUT_DURATION: "1s" } });
+    const { createRpcClient, createUserClient } = await import("../helpers/clients.js");
+    const users = createUserClient("connect-json", timed.baseUrl);
+    const sessions = createRpcClient("connect-json", timed.baseUrl, SessionService);
+    const login = (userId: string, password: string) =>
+      sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } });
+    try {
+      const userId = ok(await users.call("AddHumanUser", humanUser(), timed.adminToken)).userId;
+      const { sessionToken } = ok(await login(userId, STRONG_PASSWORD));
+      for (let i = 0; i < 2; i++) failure(await login(userId, "Wrong-Passw0rd!"), "invalid_argument");
+      const lockedAt = performance.now();
+      failure(await login(userId, STRONG_PASSWORD), "failed_precondition", "USER_LOCKED");
+      failure(await users.call("GetUserByID", { userId }, sessionToken), "unauthenticated");
+      // The lockout's own duration is what is tested here: wait it out.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_100 - (performance.now() - lockedAt))));
+      ok(await users.call("GetUserByID", { userId }, sessionToken));
+      ok(await login(userId, STRONG_PASSWORD));
+      expect(eventTypes(timed.dataDir, userId)).toContain("user.unlocked");
+    } finally {
+      users.close();
+      sessions.close();
+      await timed.stop();
+    }
   });
 });
 

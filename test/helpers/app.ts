@@ -39,7 +39,7 @@ export async function testApp(): Promise<AppContext & { now: { value: number }; 
       codeTtlMs: 60_000,
       passwordPolicy: DEFAULT_PASSWORD_POLICY,
       commonPasswords: commonPasswords(),
-      lockout: { maxPasswordAttempts: 3 },
+      lockout: { maxPasswordAttempts: 3, lockoutDurationMs: 0 },
       sessionLifetimeMs: 3_600_000,
       resetUrlTemplate: "https://x.example/{{.Code}}",
       resetUrlOrigins: ["https://x.example"],
