@@ -4,6 +4,7 @@ import { BackgroundJobs } from "./app/background.js";
 import { commonPasswords } from "./app/common-passwords.js";
 import { KeyedLock } from "./app/keyed-lock.js";
 import { LoginAttempts } from "./app/login-attempts.js";
+import { NameLockouts } from "./app/name-lockouts.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
 import { generateToken } from "./crypto/codes.js";
 import type { Config } from "./config.js";
@@ -60,6 +61,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     defaultOrgId,
     userLocks: new KeyedLock(),
     loginAttempts: new LoginAttempts({ baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs }),
+    nameLockouts: new NameLockouts(),
     background: new BackgroundJobs(log),
     outboxQueued: () => worker.kick(),
     settings: {

@@ -48,13 +48,20 @@ export function clientContextValues(req: { socket?: { remoteAddress?: string } }
 }
 
 /**
- * Public endpoints answer anyone, so anyone but a service account is limited per client address
- * and per target (a user or login name): ResourceExhausted beyond.
+ * Public endpoints answer anyone, so anyone but a service account is limited per client address,
+ * and per target (a user or login name) from that address: ResourceExhausted beyond. The target's
+ * limit is kept per address so that a stranger's calls never use up the owner's own calls from
+ * elsewhere; guessing spread over many addresses is bounded by the lockout, which is per account.
  */
 export function limitPublicCall(ctx: HandlerContext, limits: AnonymousLimits, target: string): void {
   if (callerOf(ctx).kind === "service") return;
   const address = ctx.values.get(clientAddressKey);
-  if (!limits.perAddress.take(address) || !limits.perUser.take(target)) {
+  if (!limits.perAddress.take(address) || !limits.perUser.take(targetFromAddress(target, address))) {
     throw new DomainError("RATE_LIMITED", "too many requests. Try again later");
   }
+}
+
+/** The key of a target's limit for calls from one address. */
+export function targetFromAddress(target: string, address: string): string {
+  return `${target}\n${address}`;
 }

@@ -1,4 +1,4 @@
-import { locksAfter, loginFailed, userLocked } from "../domain/lockout.js";
+import { loginFailed } from "../domain/lockout.js";
 import { normalizePassword } from "../domain/password-policy.js";
 import { loginNameKey } from "../domain/user-input.js";
 import { decide, type UserState } from "../domain/user.js";
@@ -23,11 +23,12 @@ export function findUser(ctx: AppContext, lookup: UserLookup): UserState | null 
  */
 export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, password: string, actor: Actor): Promise<UserState> {
   const found = findUser(ctx, lookup);
-  const paceKey = found ? `user:${found.userId}` : `unknown:${"userId" in lookup ? lookup.userId : loginNameKey(lookup.loginName)}`;
-  await ctx.loginAttempts.pace(paceKey);
+  // Paced and counted by the name as given, so that nothing links a user's names to each other.
+  const nameKey = "userId" in lookup ? `id:${lookup.userId}` : `login:${loginNameKey(lookup.loginName)}`;
+  await ctx.loginAttempts.begin(nameKey);
   if (found === null) {
     await verifyPassword(ctx, password, await ctx.dummyHash);
-    throw phantomFailure(ctx, paceKey);
+    throw ctx.nameLockouts.fail(nameKey, ctx.settings.lockout, ctx.clock());
   }
 
   let upgradedHash: string | null | undefined;
@@ -49,17 +50,13 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
         now,
       );
     });
-    ctx.loginAttempts.reset(paceKey);
+    ctx.loginAttempts.succeeded(nameKey);
+    ctx.nameLockouts.succeeded(nameKey);
     return user;
   } catch (error) {
-    if (error instanceof DomainError && error.reason === "LOGIN_FAILED") ctx.loginAttempts.recordFailure(paceKey);
-    throw error;
+    if (!(error instanceof DomainError) || error.reason !== "LOGIN_FAILED") throw error;
+    // The user's own count decides its lockout; the answer counts what this name has seen.
+    const seen = ctx.nameLockouts.fail(nameKey, ctx.settings.lockout, ctx.clock());
+    throw loginFailed(seen.failedAttempts ?? error.failedAttempts ?? 1);
   }
-}
-
-/** What a real user would answer at this many failures: wrong password, then locked. */
-function phantomFailure(ctx: AppContext, key: string): DomainError {
-  const { lockout } = ctx.settings;
-  if (locksAfter(ctx.loginAttempts.count(key), lockout)) return userLocked();
-  return loginFailed(ctx.loginAttempts.recordFailure(key));
 }

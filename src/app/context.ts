@@ -7,6 +7,7 @@ import type { Store } from "../store/store.js";
 import type { BackgroundJobs } from "./background.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { LoginAttempts } from "./login-attempts.js";
+import type { NameLockouts } from "./name-lockouts.js";
 
 /** What every command handler needs, handed in once at start-up. */
 export interface AppContext {
@@ -25,6 +26,8 @@ export interface AppContext {
   /** Serialises writes per user within this process. */
   userLocks: KeyedLock;
   loginAttempts: LoginAttempts;
+  /** The lockout as each login name has seen it (name-lockouts.ts). */
+  nameLockouts: NameLockouts;
   background: BackgroundJobs;
   /** Called after a write that queued outbox messages, so delivery starts at once. */
   outboxQueued: () => void;

@@ -8,10 +8,9 @@ export interface FailureDelay {
 }
 
 /**
- * Consecutive failed password checks per login target, in memory and bounded in bytes. It slows repeated
- * failures down, and it counts failures for login names that do not exist, so that they answer
- * exactly like real users (failed attempts, then "locked"). Known users' counts that lock are
- * in the event store; these only pace.
+ * Paces password checks per login target, in memory and bounded in bytes. Every check counts as
+ * a failure from the moment it starts until it succeeds, so checks that run at the same time see
+ * each other: ten concurrent guesses wait as ten guesses in a row would.
  */
 export class LoginAttempts {
   private readonly failures: BookkeepingMap<number>;
@@ -23,24 +22,16 @@ export class LoginAttempts {
     this.failures = new BookkeepingMap(maxKeys);
   }
 
-  count(key: string): number {
-    return this.failures.get(key) ?? 0;
+  /** Counts this check in, then waits (without blocking the event loop) as long as the earlier ones ask for. */
+  async begin(key: string): Promise<void> {
+    const earlier = this.failures.get(key) ?? 0;
+    this.failures.set(key, earlier + 1);
+    if (earlier === 0 || this.delay.baseMs === 0) return;
+    await sleep(Math.min(this.delay.baseMs * 2 ** Math.min(earlier - 1, 30), this.delay.maxMs));
   }
 
-  recordFailure(key: string): number {
-    const count = this.count(key) + 1;
-    this.failures.set(key, count);
-    return count;
-  }
-
-  reset(key: string): void {
+  /** The check succeeded: its target starts afresh. */
+  succeeded(key: string): void {
     this.failures.delete(key);
-  }
-
-  /** Waits (without blocking the event loop) as long as this target's failures ask for. */
-  async pace(key: string): Promise<void> {
-    const count = this.count(key);
-    if (count === 0 || this.delay.baseMs === 0) return;
-    await sleep(Math.min(this.delay.baseMs * 2 ** Math.min(count - 1, 30), this.delay.maxMs));
   }
 }

@@ -45,6 +45,19 @@ describe.each(PROTOCOLS)("lockout over %s", (protocol) => {
     }
   });
 
+  it("counts failures by the name used, so answers do not link a username to its e-mail address", async () => {
+    const user = humanUser();
+    const userId = ok(await users.call("AddHumanUser", user, users.admin)).userId;
+    const email = (user.email as { email: string }).email;
+    expect(failure(await login({ loginName: user.username as string }, "Wrong-Passw0rd!"), "invalid_argument").failedAttempts).toBe(1);
+    expect(failure(await login({ loginName: user.username as string }, "Wrong-Passw0rd!"), "invalid_argument").failedAttempts).toBe(2);
+    // As a name nobody has would answer: its own first failure.
+    expect(failure(await login({ loginName: email }, "Wrong-Passw0rd!"), "invalid_argument").failedAttempts).toBe(1);
+    expect(failure(await login({ loginName: unique("nobody") }, "Wrong-Passw0rd!"), "invalid_argument").failedAttempts).toBe(1);
+    // The account's own count (3) still locks it, under every name.
+    failure(await login({ userId }, STRONG_PASSWORD), "failed_precondition", "USER_LOCKED");
+  });
+
   it("counts consecutive failures only: a success resets the count", async () => {
     const userId = await newUser();
     failure(await login({ userId }, "Wrong-Passw0rd!"), "invalid_argument");

@@ -89,6 +89,17 @@ describe("repeated failures", () => {
       const otherUser = sessions.call("CreateSession", login(unique())).then(() => order.push("other login"));
       await Promise.all([delayed, health, otherUser]);
       expect(order.at(-1)).toBe("delayed login");
+
+      // Guesses sent at once see each other: the last of four waits as the fourth in a row would.
+      const fresh = unique();
+      const started = performance.now();
+      const answered = await Promise.all(
+        [0, 1, 2, 3].map(async () => {
+          failure(await sessions.call("CreateSession", login(fresh)), "invalid_argument");
+          return performance.now() - started;
+        }),
+      );
+      expect(Math.max(...answered)).toBeGreaterThanOrEqual(400);
     } finally {
       await server.stop();
     }

@@ -3,6 +3,7 @@ import type { AppContext } from "../../src/app/context.js";
 import { BackgroundJobs } from "../../src/app/background.js";
 import { commonPasswords } from "../../src/app/common-passwords.js";
 import { KeyedLock } from "../../src/app/keyed-lock.js";
+import { NameLockouts } from "../../src/app/name-lockouts.js";
 import { LoginAttempts } from "../../src/app/login-attempts.js";
 import { deriveKeys } from "../../src/crypto/keys.js";
 import { PasswordHasher } from "../../src/crypto/password-hasher.js";
@@ -28,6 +29,7 @@ export async function testApp(): Promise<AppContext & { now: { value: number }; 
     hasher,
     dummyHash: hasher.hash("dummy"),
     loginAttempts: new LoginAttempts({ baseMs: 0, maxMs: 0 }),
+    nameLockouts: new NameLockouts(),
     background: new BackgroundJobs(log),
     outboxQueued: () => undefined,
     keys: deriveKeys(Buffer.alloc(32, 3)),
