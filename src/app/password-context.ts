@@ -6,6 +6,11 @@ import type { AppContext } from "./context.js";
 export function passwordContext(ctx: AppContext, user: Pick<HumanIdentity, "username" | "email" | "profile">): PasswordContext {
   return {
     commonPasswords: ctx.settings.commonPasswords,
-    personal: [user.username, user.email, user.profile.givenName, user.profile.familyName],
+    personal: [
+      { label: "username", value: user.username },
+      { label: "e-mail address", value: user.email },
+      { label: "given name", value: user.profile.givenName },
+      { label: "family name", value: user.profile.familyName },
+    ],
   };
 }

@@ -1,4 +1,5 @@
 import { DomainError, describeViolations, type FieldViolation } from "./errors.js";
+import { tooSimilar } from "./similarity.js";
 
 export interface PasswordPolicy {
   minLength: number;
@@ -10,7 +11,10 @@ export interface PasswordPolicy {
   rejectCommon: boolean;
   /** Refuse passwords made of digits only. */
   rejectNumeric: boolean;
-  /** Refuse passwords that contain or are contained in the username, e-mail address or names. */
+  /**
+   * Refuse passwords that contain or are contained in the username, e-mail address or names, or
+   * that are too similar to any of them or their parts (Django's similarity rule, at 0.7).
+   */
   rejectPersonal: boolean;
   /** Refuse the last N passwords (counting the current one); 0 allows reuse. */
   historySize: number;
@@ -36,8 +40,8 @@ const MIN_PERSONAL_TOKEN = 3;
 /** What the rules beyond composition look at. */
 export interface PasswordContext {
   commonPasswords: ReadonlySet<string>;
-  /** Username, e-mail address and names of the user the password is for. */
-  personal: readonly string[];
+  /** Username, e-mail address and names of the user the password is for, each with what a message calls it. */
+  personal: ReadonlyArray<{ label: string; value: string }>;
 }
 
 /** The same password typed on different keyboards (composed or decomposed, full-width) is one password. */
@@ -45,8 +49,8 @@ export function normalizePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
-function personalTokens(personal: readonly string[]): string[] {
-  const tokens = personal.flatMap((value) => {
+function personalTokens(personal: PasswordContext["personal"]): string[] {
+  const tokens = personal.flatMap(({ value }) => {
     const lower = value.normalize("NFKC").toLowerCase();
     const local = lower.includes("@") ? [lower.slice(0, lower.indexOf("@"))] : [];
     return [lower, ...local];
@@ -91,8 +95,15 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
         personalTokens(context.personal).some((t) => lower.includes(t) || t.includes(lower)),
       "must not contain the username or e-mail address or names",
     ],
+    ...(policy.rejectPersonal && context !== undefined
+      ? context.personal.map(({ label, value }): [boolean, string] => [
+          value !== "" && tooSimilar(password, value),
+          `must not be too similar to the ${label}`,
+        ])
+      : []),
   ];
-  return rules.filter(([broken]) => broken).map(([, description]) => ({ field, description }));
+  const broken = rules.filter(([isBroken]) => isBroken).map(([, description]) => description);
+  return [...new Set(broken)].map((description) => ({ field, description }));
 }
 
 export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {

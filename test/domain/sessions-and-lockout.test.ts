@@ -3,6 +3,7 @@ import { LoginAttempts } from "../../src/app/login-attempts.js";
 import { NameLockouts } from "../../src/app/name-lockouts.js";
 import { RateLimiter, targetFromAddress } from "../../src/api/rate-limit.js";
 import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
+import { quickRatio } from "../../src/domain/similarity.js";
 import { isSessionActive, type SessionState } from "../../src/domain/session.js";
 import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
 import { addedUser, T0 } from "../helpers/users.js";
@@ -147,12 +148,17 @@ describe("password checks and lockout", () => {
 });
 
 describe("password rules beyond composition", () => {
-  const context = { commonPasswords: new Set(["letmein123!"]), personal: ["ada.l", "ada@example.com", "Ada", "Lovelace"] };
+  const personal = (...values: string[]) =>
+    values.map((value, i) => ({ label: ["username", "e-mail address", "given name", "family name"][i]!, value }));
+  const context = { commonPasswords: new Set(["letmein123!"]), personal: personal("ada.l", "ada@example.com", "Ada", "Lovelace") };
   const violations = (password: string) => passwordViolations(password, DEFAULT_PASSWORD_POLICY, "p", context).map((v) => v.description);
 
   it("checks common, numeric and personal passwords", () => {
     expect(violations("LetMeIn123!")).toEqual(["must not be a commonly used password"]);
-    expect(violations("Xy9!LOVELACEz")).toEqual(["must not contain the username or e-mail address or names"]);
+    expect(violations("Xy9!LOVELACEz")).toEqual([
+      "must not contain the username or e-mail address or names",
+      "must not be too similar to the family name",
+    ]);
     expect(violations("Xy9!-ada.l-z")).toEqual(["must not contain the username or e-mail address or names"]);
     expect(violations("Corr3ct-Horse!")).toEqual([]);
     expect(
@@ -164,8 +170,22 @@ describe("password rules beyond composition", () => {
     ).toEqual([{ field: "p", description: "must not consist of numbers only" }]);
   });
 
+  it("refuses passwords too similar to personal data or its parts, as Django measures it (0.7)", () => {
+    const margaret = {
+      commonPasswords: new Set<string>(),
+      personal: personal("margaret.hamilton42", "mh@nasa.example", "Peggy", "Hx"),
+    };
+    const refused = (password: string) => passwordViolations(password, DEFAULT_PASSWORD_POLICY, "p", margaret).map((v) => v.description);
+    // Contains no name whole, yet is nearly the username.
+    expect(refused("Margaret.Hamilt0n1")).toEqual(["must not be too similar to the username"]);
+    expect(refused("Hamilt0n-2024!")).toEqual(["must not be too similar to the username"]); // to its part hamilton42
+    expect(refused("Corr3ct-Horse!")).toEqual([]);
+    expect(quickRatio("abcd", "bcde")).toBe(0.75);
+    expect(quickRatio("abc", "xyz")).toBe(0);
+  });
+
   it("ignores names too short to mean anything", () => {
-    const shortNames = { commonPasswords: new Set<string>(), personal: ["Al", "Xu"] };
+    const shortNames = { commonPasswords: new Set<string>(), personal: personal("Al", "Xu") };
     expect(passwordViolations("Al-Xu-Passw0rd!", DEFAULT_PASSWORD_POLICY, "p", shortNames)).toEqual([]);
   });
 });

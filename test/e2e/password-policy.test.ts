@@ -42,6 +42,13 @@ describe("the stronger password policy", () => {
     expect(await violationsFor(`${local}-X1!`, { email: { email: `${local}@example.com` } })).toContain(personal);
   });
 
+  it("refuses passwords too similar to the username, e-mail address or names", async () => {
+    const username = "margaret.hamilton7"; // the password contains no name whole
+    expect(await violationsFor("Margaret.Hamilton1", { username, profile: { givenName: "Peggy", familyName: "Hx" } })).toEqual([
+      "must not be too similar to the username",
+    ]);
+  });
+
   it("refuses the last N passwords", async () => {
     const userId = ok(await users.call("AddHumanUser", humanUser({ password: { password: "First-Passw0rd!" } }), server.adminToken)).userId;
     const set = (password: string) => users.call("SetPassword", { userId, newPassword: { password } }, server.adminToken);
