@@ -10,6 +10,7 @@ import { deriveKeys } from "./crypto/keys.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import { serve } from "./serve.js";
 import { openStore } from "./store/store.js";
+import { passwordHistoryKept } from "./domain/password-policy.js";
 
 const COMMANDS = ["serve", "rebuild-projections", "token"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === "rebuild-projections") {
-    const store = openStore(config.dataDir);
+    const store = openStore(config.dataDir, undefined, passwordHistoryKept(config.passwordPolicy));
     try {
       const events = rebuildProjections(store);
       log.info("projections rebuilt", { events });

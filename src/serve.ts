@@ -18,6 +18,7 @@ import { OutboxWorker } from "./notify/outbox-worker.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/store.js";
+import { passwordHistoryKept } from "./domain/password-policy.js";
 
 export interface Service {
   port: number;
@@ -28,7 +29,11 @@ export interface Service {
 /** The composition root: opens the store, bootstraps, and serves every protocol on one port. */
 export async function serve(config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
   const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-  const store = openStore(config.dataDir, (error) => log.error("commit failed, writes rolled back", { error: error.message }));
+  const store = openStore(
+    config.dataDir,
+    (error) => log.error("commit failed, writes rolled back", { error: error.message }),
+    passwordHistoryKept(config.passwordPolicy),
+  );
   const now = Date.now();
   const defaultOrgId = ensureDefaultOrg(store, now);
   const replayed = ensureProjectionsCurrent(store);

@@ -1,6 +1,12 @@
 import { normalizeCode } from "../crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../crypto/digest.js";
-import { assertPasswordAllowed, normalizePassword, passwordPolicyViolated, passwordViolations } from "../domain/password-policy.js";
+import {
+  assertPasswordAllowed,
+  normalizePassword,
+  passwordHistoryKept,
+  passwordPolicyViolated,
+  passwordViolations,
+} from "../domain/password-policy.js";
 import { checkVerification, codeRefused, decide, userNotFound, type UserState, type Verification } from "../domain/user.js";
 import type { Actor, AppContext } from "./context.js";
 import { queuePasswordChangedNotice } from "./notices.js";
@@ -104,7 +110,7 @@ async function isCurrentPassword(ctx: AppContext, state: UserState, newPassword:
 
 /** The reuse rule covers the last N passwords; the current one is refused anyway, so N - 1 earlier ones. */
 async function isRecentlyUsed(ctx: AppContext, state: UserState, newPassword: string): Promise<boolean> {
-  for (const hash of state.passwordHistory.slice(0, Math.max(0, ctx.settings.passwordPolicy.historySize - 1))) {
+  for (const hash of state.passwordHistory.slice(0, passwordHistoryKept(ctx.settings.passwordPolicy))) {
     if ((await verifyPassword(ctx, newPassword, hash)).matches) return true;
   }
   return false;

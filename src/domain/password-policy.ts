@@ -33,6 +33,11 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   historySize: 0,
 };
 
+/** Earlier password hashes the reuse rule compares with: the last N counts the current one. */
+export function passwordHistoryKept(policy: PasswordPolicy): number {
+  return Math.max(0, policy.historySize - 1);
+}
+
 /** As ZITADEL's contract: at most 200 characters (Unicode code points). */
 export const MAX_PASSWORD_LENGTH = 200;
 const MIN_PERSONAL_TOKEN = 3;

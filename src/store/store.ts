@@ -8,6 +8,7 @@ import { Outbox } from "./outbox.js";
 import { SessionProjection } from "./session-projection.js";
 import { Settings } from "./settings.js";
 import { UserProjection } from "./user-projection.js";
+import { MAX_PASSWORD_HISTORY } from "../domain/user.js";
 
 export const DATABASE_FILE = "latchkey.db";
 
@@ -35,19 +36,24 @@ export interface Store {
   close(): void;
 }
 
-/** `onCommitError` hears of a failed group commit; by default it throws, which ends a tool's process. */
+/**
+ * `onCommitError` hears of a failed group commit; by default it throws, which ends a tool's process.
+ * `passwordHistoryKept`: how many earlier password hashes the users projection keeps (what the
+ * configured reuse rule needs); the event log keeps them all, so a rebuild restores more.
+ */
 export function openStore(
   dataDir: string,
   onCommitError: (error: Error) => void = (error) => {
     throw error;
   },
+  passwordHistoryKept = MAX_PASSWORD_HISTORY,
 ): Store {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   const commits = new GroupCommit(db, onCommitError);
   return {
     db,
     events: new EventStore(db, (work) => commits.write(work)),
-    users: new UserProjection(db),
+    users: new UserProjection(db, passwordHistoryKept),
     orgs: new OrgProjection(db),
     sessions: new SessionProjection(db),
     tokens: new ApiTokens(db),

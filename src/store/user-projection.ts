@@ -1,6 +1,6 @@
 import type { LockReason } from "../domain/lockout.js";
 import type { LoginNameKind } from "../domain/user-input.js";
-import type { Gender, UserState } from "../domain/user.js";
+import { MAX_PASSWORD_HISTORY, type Gender, type UserState } from "../domain/user.js";
 import { replaceRowStatement, type Db } from "./database.js";
 
 interface UserRow {
@@ -45,7 +45,7 @@ export class LoginNameTakenError extends Error {
   }
 }
 
-function toRow(s: UserState): UserRow {
+function toRow(s: UserState, historyKept = MAX_PASSWORD_HISTORY): UserRow {
   return {
     user_id: s.userId,
     org_id: s.orgId,
@@ -68,7 +68,7 @@ function toRow(s: UserState): UserRow {
     password_changed_at: s.passwordChangedAt,
     password_version: s.passwordVersion,
     kept_session_id: s.keptSessionId,
-    password_history: JSON.stringify(s.passwordHistory ?? []),
+    password_history: JSON.stringify((s.passwordHistory ?? []).slice(0, historyKept)),
     code_digest: s.passwordCode?.digest ?? null,
     code_created_at: s.passwordCode?.createdAt ?? null,
     code_expires_at: s.passwordCode?.expiresAt ?? null,
@@ -131,7 +131,11 @@ export class UserProjection {
   private readonly nameOwnerStmt;
   private readonly claimStmt;
 
-  constructor(db: Db) {
+  /** `historyKept`: earlier password hashes stored per user; no more than the reuse rule needs. */
+  constructor(
+    db: Db,
+    private readonly historyKept: number,
+  ) {
     this.getStmt = db.prepare(`SELECT * FROM users WHERE user_id = ?`);
     this.upsertStmt = replaceRowStatement(db, "users", COLUMNS);
     this.nameOwnerStmt = db.prepare(`SELECT user_id FROM login_names WHERE name_key = ?`).pluck();
@@ -144,7 +148,7 @@ export class UserProjection {
   }
 
   save(state: UserState): void {
-    this.upsertStmt.run(toRow(state));
+    this.upsertStmt.run(toRow(state, this.historyKept));
   }
 
   /** The user holding a login name key, if any. */

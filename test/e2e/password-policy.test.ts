@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { createRpcClient, createUserClient, type UserClient } from "../helpers/clients.js";
+import { openDataDb } from "../helpers/database.js";
 import { failure, humanUser, ok, unique } from "../helpers/fixtures.js";
 import { runCli, startServer, tempDataDir, type TestServer } from "../helpers/server.js";
 
@@ -21,6 +22,15 @@ async function violationsFor(password: string, extra: Record<string, unknown> = 
     "invalid_argument",
   );
   return error.violations.map((v) => v.description);
+}
+
+function storedHistory(dataDir: string, userId: string): string[] {
+  const db = openDataDb(dataDir);
+  try {
+    return JSON.parse(db.prepare(`SELECT password_history FROM users WHERE user_id = ?`).pluck().get(userId) as string) as string[];
+  } finally {
+    db.close();
+  }
 }
 
 describe("the stronger password policy", () => {
@@ -58,6 +68,22 @@ describe("the stronger password policy", () => {
     expect(reused.violations).toEqual([{ field: "new_password.password", description: "must not be one of the recently used passwords" }]);
     ok(await set("Fourth-Passw0rd!"));
     ok(await set("First-Passw0rd!")); // now four passwords back
+    // The users projection keeps only the earlier hashes the rule needs: N - 1.
+    expect(storedHistory(server.dataDir, userId)).toHaveLength(2);
+  });
+
+  it("keeps no earlier password hashes in the projection when the reuse rule is off", async () => {
+    const plain = await startServer();
+    try {
+      const client = createUserClient("connect-json", plain.baseUrl);
+      const userId = ok(await client.call("AddHumanUser", humanUser(), plain.adminToken)).userId;
+      for (const password of ["Second-Passw0rd!", "Third-Passw0rd!"]) {
+        ok(await client.call("SetPassword", { userId, newPassword: { password } }, plain.adminToken));
+      }
+      expect(storedHistory(plain.dataDir, userId)).toEqual([]);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it("treats a password typed in another Unicode form as the same password", async () => {
