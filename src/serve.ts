@@ -18,6 +18,8 @@ import { OutboxWorker } from "./notify/outbox-worker.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/store.js";
+import { resetLinkCode } from "./app/password-reset.js";
+import { open as openSealed } from "./crypto/sealed-box.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
 
 export interface Service {
@@ -47,7 +49,11 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     store,
     log,
     templates: loadTemplates(config.templateDir),
-    outboxKey: keys.outbox,
+    // Rows queued before codes were computed carry them sealed; every newer one has none.
+    resetCodeOf: (message) =>
+      message.sealedSecret === null
+        ? resetLinkCode(keys, message.userId, message.messageId)
+        : openSealed(keys.outbox, message.sealedSecret),
     email: emailTransport(config),
     sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),
     retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },

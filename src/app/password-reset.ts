@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { generateCode } from "../crypto/codes.js";
-import { seal } from "../crypto/sealed-box.js";
+import { deriveCode, generateCode } from "../crypto/codes.js";
+import type { Keys } from "../crypto/keys.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import { linkOrigin, urlTemplateViolations } from "../domain/url-template.js";
 import { decide, userNotFound, type UserState } from "../domain/user.js";
@@ -24,7 +24,9 @@ export async function requestPasswordReset(
   actor: Actor,
 ): Promise<PasswordResetResult> {
   if (medium.kind === "send_link" && medium.urlTemplate !== undefined) checkLinkTemplate(ctx, medium.urlTemplate, "send_link.url_template");
-  const code = generateCode();
+  // A link's code is computed again when the message is sent: only its digest is ever written.
+  const messageId = randomUUID();
+  const code = medium.kind === "return_code" ? generateCode() : resetLinkCode(ctx.keys, userId, messageId);
   const state = await writeUser(ctx, userId, actor, async (current, now) => {
     if (current === null) return { events: [], error: userNotFound() };
     if (medium.kind === "send_link" && medium.channel === "sms" && current.phone === null) {
@@ -43,7 +45,7 @@ export async function requestPasswordReset(
         now,
       ),
       inTransaction: (next) => {
-        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, code, expiresAt);
+        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, messageId, expiresAt);
       },
     };
   });
@@ -67,15 +69,20 @@ export function checkLinkTemplate(ctx: AppContext, urlTemplate: string, field: s
   }
 }
 
+/** The code a reset link carries: computed from the server secret and the message's identity. */
+export function resetLinkCode(keys: Keys, userId: string, messageId: string): string {
+  return deriveCode(keys.resetLinks, "password-reset-link", userId, messageId);
+}
+
 function queueResetMessage(
   ctx: AppContext,
   user: UserState,
   medium: Extract<ResetMedium, { kind: "send_link" }>,
-  code: string,
+  messageId: string,
   expiresAt: number,
 ) {
   ctx.store.outbox.enqueue({
-    messageId: randomUUID(),
+    messageId,
     kind: "password_reset",
     channel: medium.channel,
     userId: user.userId,
@@ -86,7 +93,7 @@ function queueResetMessage(
       orgId: user.orgId,
       expiresAt: String(expiresAt),
     },
-    sealedSecret: seal(ctx.keys.outbox, code),
+    sealedSecret: null,
     createdAt: user.changedAt,
   });
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
 
 // No look-alikes: without 0/O, 1/I/L, 5/S, 2/Z, 8/B.
 const CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679";
@@ -7,6 +7,24 @@ const CODE_LENGTH = 10; // 25^10 ≈ 2^46
 export function generateCode(): string {
   let code = "";
   for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+/**
+ * A code computed from a key and the parts that name it (uniform over the alphabet, by rejection
+ * sampling of HMAC-SHA256 output): whoever holds the key can compute it again, so it need never
+ * be stored, not even encrypted.
+ */
+export function deriveCode(key: Buffer, ...parts: string[]): string {
+  const limit = 256 - (256 % CODE_ALPHABET.length); // bytes at or above would favour some letters
+  let code = "";
+  for (let block = 0; code.length < CODE_LENGTH; block++) {
+    const mac = createHmac("sha256", key);
+    for (const part of [String(block), ...parts]) mac.update(`${Buffer.byteLength(part)}:${part};`);
+    for (const byte of mac.digest()) {
+      if (byte < limit && code.length < CODE_LENGTH) code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
+    }
+  }
   return code;
 }
 

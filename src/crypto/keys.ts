@@ -5,6 +5,8 @@ export interface Keys {
   codes: Buffer;
   tokens: Buffer;
   outbox: Buffer;
+  /** Computes the code a reset link carries from its message's identity (never stored). */
+  resetLinks: Buffer;
 }
 
 function derive(secret: Buffer, purpose: string): Buffer {
@@ -12,5 +14,10 @@ function derive(secret: Buffer, purpose: string): Buffer {
 }
 
 export function deriveKeys(secret: Buffer): Keys {
-  return { codes: derive(secret, "codes"), tokens: derive(secret, "tokens"), outbox: derive(secret, "outbox") };
+  return {
+    codes: derive(secret, "codes"),
+    tokens: derive(secret, "tokens"),
+    outbox: derive(secret, "outbox"),
+    resetLinks: derive(secret, "reset-links"),
+  };
 }

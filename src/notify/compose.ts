@@ -20,13 +20,12 @@ const METHOD_WORDING: Record<PasswordChangeMethod, string> = {
 
 export const formatTime = (ms: number): string => new Date(ms).toUTCString();
 
-/** Builds the message a row stands for. `openSecret` decrypts the sealed code of a reset. */
-export function compose(message: PendingMessage, templates: Templates, openSecret: (sealed: string) => string): Outgoing {
+/** Builds the message a row stands for. `codeOf` gives the code a reset message carries. */
+export function compose(message: PendingMessage, templates: Templates, codeOf: (message: PendingMessage) => string): Outgoing {
   const p = message.payload;
   const common = { name: p.name ?? "", username: p.username ?? "" };
   if (message.kind === "password_reset") {
-    if (message.sealedSecret === null) throw new UndeliverableError("the reset code is no longer stored");
-    const code = openSecret(message.sealedSecret);
+    const code = codeOf(message);
     const values = {
       ...common,
       code,

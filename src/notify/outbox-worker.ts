@@ -1,4 +1,3 @@
-import { open } from "../crypto/sealed-box.js";
 import type { Logger } from "../log.js";
 import type { Channel, PendingMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
@@ -16,7 +15,8 @@ export interface WorkerOptions {
   store: Store;
   log: Logger;
   templates: Templates;
-  outboxKey: Buffer;
+  /** The code a reset message carries (computed from the server secret, never stored). */
+  resetCodeOf: (message: PendingMessage) => string;
   email: EmailTransport | null;
   sms: SmsTransport | null;
   retry: RetryPolicy;
@@ -100,7 +100,7 @@ export class OutboxWorker {
     const { store, log, retry } = this.o;
     const fields = { messageId: message.messageId, kind: message.kind, channel: message.channel, userId: message.userId };
     try {
-      const outgoing = compose(message, this.o.templates, (sealed) => open(this.o.outboxKey, sealed));
+      const outgoing = compose(message, this.o.templates, this.o.resetCodeOf);
       if (outgoing.channel === "email") await this.o.email!.send(outgoing);
       else await this.o.sms!.send(outgoing);
       store.outbox.markDelivered(message.id, this.o.clock());

@@ -7,7 +7,7 @@ import { createRpcClient, createUserClient } from "../helpers/clients.js";
 import { openDataDb } from "../helpers/database.js";
 import { humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
 import { codeFromLink, mailTo, startSmtpSink, startWebhookSink, type SmtpSink } from "../helpers/mail.js";
-import { filesContaining } from "../helpers/scan.js";
+import { filesContaining, filesWithSealedCopy } from "../helpers/scan.js";
 import { startServer, tempDataDir, untilOutput, type TestServer } from "../helpers/server.js";
 
 const ORIGIN = "https://app.example.com";
@@ -95,6 +95,8 @@ describe("e-mail over SMTP", () => {
     sessions.close();
     await untilOutput(server, `"msg":"message delivered","messageId":"${outbox(server.dataDir, user.userId)[1]!.message_id}"`);
     expect(filesContaining(server.dataDir, code)).toEqual([]);
+    // Not even encrypted, in the database, its WAL or anywhere else in the data dir.
+    expect(filesWithSealedCopy(server.dataDir, code)).toEqual([]);
   });
 
   it("tells the user after every kind of password change", async () => {

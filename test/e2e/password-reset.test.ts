@@ -70,7 +70,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ kind: "password_reset", channel: "email", recipient: email, status: "pending" });
     expect(JSON.parse(row!.payload)).toMatchObject({ urlTemplate: template, orgId: reset.details.resourceOwner, name: "Ada" });
-    expect(row!.sealed_secret).toMatch(/^[A-Za-z0-9+/=]{40,}$/);
+    expect(row!.sealed_secret).toBeNull(); // the code is computed again when the mail is sent: not even sealed here
     await untilOutput(server, `"msg":"password reset link queued","userId":"${userId}"`);
   });
 

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { deriveKeys } from "../../src/crypto/keys.js";
+import { open } from "../../src/crypto/sealed-box.js";
 
 /** Every file under dir whose bytes contain the secret, as UTF-8, UTF-16 or base64. */
 export function filesContaining(dir: string, secret: string): string[] {
@@ -11,6 +13,32 @@ export function filesContaining(dir: string, secret: string): string[] {
     else {
       const bytes = readFileSync(path);
       if (needles.some((n) => bytes.includes(n))) hits.push(path);
+    }
+  }
+  return hits;
+}
+
+/**
+ * Files under a data dir holding the code encrypted with the outbox key derived from the data
+ * dir's own secret: what an attacker with a copy of the data dir (database, WAL and all) could
+ * decrypt. Tries every base64 run long enough to be a sealed box.
+ */
+export function filesWithSealedCopy(dataDir: string, code: string): string[] {
+  const keys = deriveKeys(Buffer.from(readFileSync(join(dataDir, "secret"), "utf8").trim(), "base64"));
+  const hits: string[] = [];
+  for (const name of readdirSync(dataDir)) {
+    const path = join(dataDir, name);
+    if (statSync(path).isDirectory()) continue;
+    const text = readFileSync(path).toString("latin1");
+    for (const [run] of text.matchAll(/[A-Za-z0-9+/]{40,}={0,2}/g)) {
+      try {
+        if (open(keys.outbox, run) === code) {
+          hits.push(path);
+          break;
+        }
+      } catch {
+        // not a sealed box under this key
+      }
     }
   }
   return hits;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { open, seal } from "../../src/crypto/sealed-box.js";
-import { compose, UndeliverableError } from "../../src/notify/compose.js";
+import { deriveCode } from "../../src/crypto/codes.js";
+import { compose } from "../../src/notify/compose.js";
 import { retryDelay } from "../../src/notify/outbox-worker.js";
 import { loadTemplates, render } from "../../src/notify/templates.js";
 import type { PendingMessage } from "../../src/store/outbox.js";
@@ -30,7 +31,7 @@ const reset = (overrides: Partial<PendingMessage> = {}): PendingMessage => ({
 
 describe("composing messages", () => {
   it("builds a reset mail with the link URL-encoded and the HTML escaped", () => {
-    const mail = compose(reset(), templates, (sealed) => open(key, sealed));
+    const mail = compose(reset(), templates, (m) => open(key, m.sealedSecret!));
     if (mail.channel !== "email") throw new Error("expected e-mail");
     expect(mail.subject).toBe("Reset your password");
     expect(mail.text).toContain("https://x.example/r?u=u%201&c=ACDEFGHJKM");
@@ -39,12 +40,19 @@ describe("composing messages", () => {
     expect(mail.html).toContain("Hello Ada &amp; &lt;Co&gt;,");
   });
 
-  it("cannot build a reset whose code is gone", () => {
-    expect(() => compose(reset({ sealedSecret: null }), templates, (s) => s)).toThrow(UndeliverableError);
+  it("computes a link's code from the key and the message, so it need never be stored", () => {
+    const code = deriveCode(key, "u1", "m-1");
+    expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{10}$/);
+    expect(deriveCode(key, "u1", "m-1")).toBe(code);
+    expect(deriveCode(key, "u1", "m-2")).not.toBe(code);
+    expect(deriveCode(Buffer.alloc(32, 8), "u1", "m-1")).not.toBe(code);
+    const mail = compose(reset({ sealedSecret: null }), templates, (m) => deriveCode(key, m.userId, m.messageId));
+    if (mail.channel !== "email") throw new Error("expected e-mail");
+    expect(mail.text).toContain(`c=${deriveCode(key, "u 1", "m-1")}`);
   });
 
   it("builds an SMS with the code and a password-changed notice without one", () => {
-    const sms = compose(reset({ channel: "sms", recipient: "+41791234567" }), templates, (sealed) => open(key, sealed));
+    const sms = compose(reset({ channel: "sms", recipient: "+41791234567" }), templates, (m) => open(key, m.sealedSecret!));
     expect(sms).toMatchObject({ channel: "sms", to: "+41791234567" });
     expect(sms.text).toContain("is ACDEFGHJKM");
     const notice = compose(
