@@ -7,9 +7,9 @@ export interface PasswordCode {
   createdAt: number;
   expiresAt: number;
   /**
-   * Wrong guesses so far, for the audit trail. They never void the code: anyone who knows a user
-   * id could otherwise void every code its owner is sent. Guessing is bounded instead by the
-   * code's 46 bits, its lifetime and the rate limits.
+   * Wrong guesses recorded by earlier versions. Guesses never void a code (anyone who knows a user
+   * id could otherwise void every code its owner is sent) and are no longer recorded; guessing is
+   * bounded by the code's 46 bits, its lifetime and the rate limits.
    */
   failedAttempts: number;
 }

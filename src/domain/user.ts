@@ -55,6 +55,7 @@ export type UserEvent =
     }
   | { type: "user.human.password.hash.upgraded"; passwordHash: string }
   | { type: "user.human.password.code.added"; codeDigest: string; expiresAt: number; medium: CodeMedium }
+  /** No longer written (wrong codes write nothing); kept so that earlier logs replay. */
   | { type: "user.human.password.code.check.failed" }
   | { type: "user.human.password.check.failed" }
   | { type: "user.human.password.check.succeeded" }
@@ -292,8 +293,9 @@ export function checkVerification(state: UserState, verification: Verification, 
     case "verification_code": {
       const status = codeStatus(state.passwordCode, now);
       // A wrong code, no open code (none asked for, used, replaced) and an unknown user give one
-      // answer; only a guess at an open code counts against it.
-      if (!verification.matches) return reject(codeRefused(), ...(status === "open" ? [codeCheckFailed] : []));
+      // answer, and write nothing: a recorded guess (a commit) would take longer than a refusal
+      // for an unknown user, and guesses never void a code, so there is nothing to count.
+      if (!verification.matches) return reject(codeRefused());
       // The code is the right one: its holder may learn that it has expired.
       if (status === "expired") return reject(new DomainError("CODE_EXPIRED", "the password reset code has expired. Request a new one"));
       return accept();
@@ -323,8 +325,6 @@ function checkPassword(
   const lock: UserEvent[] = locksAfter(failures, lockout) ? [{ type: "user.locked", reason: "too_many_password_attempts" }] : [];
   return reject(wrong(failures), ...expired, { type: "user.human.password.check.failed" }, ...lock);
 }
-
-const codeCheckFailed: UserEvent = { type: "user.human.password.code.check.failed" };
 
 /** The one answer to a verification code that is not the open code of an existing user. */
 export function codeRefused(): DomainError {

@@ -54,7 +54,8 @@ describe("writes in the application layer", () => {
     // The competing reset voided the code while our first decision was hashing: the retry sees that.
     await expect(attempt).rejects.toMatchObject({ reason: "CODE_INVALID" });
     expect(interfered).toBe(true);
-    expect(app.store.users.get(userId)!.passwordCode?.failedAttempts).toBe(1);
+    // The refusal wrote nothing: the user is as the competing reset left it.
+    expect(app.store.users.get(userId)!.sequence).toBe(3);
   });
 
   it("gives up with Aborted when conflicts never end", async () => {
