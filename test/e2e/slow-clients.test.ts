@@ -44,7 +44,8 @@ describe("a client that holds a connection without using it", () => {
   it("over HTTP/2 with pings only is closed all the same", async () => {
     const session = http2.connect(server.baseUrl);
     session.on("error", () => {});
-    const pinger = setInterval(() => session.ping(() => {}), 100);
+    const pinger = setInterval(() => !session.closed && !session.destroyed && session.ping(() => {}), 100);
+    session.once("close", () => clearInterval(pinger));
     const started = performance.now();
     try {
       expect(await after(session, "close", started)).toBeLessThan(IDLE_MS + 2_500);
