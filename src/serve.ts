@@ -18,7 +18,7 @@ import { OutboxWorker } from "./notify/outbox-worker.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/store.js";
-import { resetLinkCode } from "./app/password-reset.js";
+import { resetMessageCode } from "./app/password-reset.js";
 import { open as openSealed } from "./crypto/sealed-box.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
 
@@ -52,7 +52,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     // Rows queued before codes were computed carry them sealed; every newer one has none.
     resetCodeOf: (message) =>
       message.sealedSecret === null
-        ? resetLinkCode(keys, message.userId, message.messageId)
+        ? resetMessageCode(keys, message)
         : openSealed(keys.outbox, message.sealedSecret),
     email: emailTransport(config),
     sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),

@@ -40,12 +40,13 @@ export async function requestPasswordReset(
           codeDigest: codeDigest(ctx, userId, code),
           expiresAt,
           medium: medium.kind === "return_code" ? "returned" : medium.channel,
+          ...(medium.kind === "send_link" && { linkId: messageId }),
         },
         current,
         now,
       ),
       inTransaction: (next) => {
-        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, messageId, expiresAt);
+        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, { messageId, linkId: messageId, expiresAt });
       },
     };
   });
@@ -69,17 +70,39 @@ export function checkLinkTemplate(ctx: AppContext, urlTemplate: string, field: s
   }
 }
 
-/** The code a reset link carries: computed from the server secret and the message's identity. */
-export function resetLinkCode(keys: Keys, userId: string, messageId: string): string {
-  return deriveCode(keys.resetLinks, "password-reset-link", userId, messageId);
+/** The code a reset link carries: computed from the server secret and the link's id. */
+export function resetLinkCode(keys: Keys, userId: string, linkId: string): string {
+  return deriveCode(keys.resetLinks, "password-reset-link", userId, linkId);
+}
+
+/** The code a queued reset message carries (`linkId` in its payload; earlier rows used their message id). */
+export function resetMessageCode(keys: Keys, message: { userId: string; messageId: string; payload: Record<string, string> }): string {
+  return resetLinkCode(keys, message.userId, message.payload.linkId ?? message.messageId);
+}
+
+/**
+ * Sends the open link code again, unchanged: what the public form does while one is open, so
+ * that a stranger's requests never replace the link in the owner's mailbox.
+ */
+export async function resendPasswordCode(ctx: AppContext, userId: string, urlTemplate: string | undefined, actor: Actor): Promise<void> {
+  const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
+  await writeUser(ctx, userId, actor, async (current, now) => ({
+    ...decide({ type: "ResendPasswordCode" }, current, now),
+    inTransaction: (next) =>
+      queueResetMessage(ctx, next, medium, {
+        messageId: randomUUID(),
+        linkId: next.passwordCode!.linkId!,
+        expiresAt: next.passwordCode!.expiresAt,
+      }),
+  }));
+  ctx.outboxQueued();
 }
 
 function queueResetMessage(
   ctx: AppContext,
   user: UserState,
   medium: Extract<ResetMedium, { kind: "send_link" }>,
-  messageId: string,
-  expiresAt: number,
+  { messageId, linkId, expiresAt }: { messageId: string; linkId: string; expiresAt: number },
 ) {
   ctx.store.outbox.enqueue({
     messageId,
@@ -92,6 +115,7 @@ function queueResetMessage(
       urlTemplate: medium.urlTemplate ?? ctx.settings.resetUrlTemplate,
       orgId: user.orgId,
       expiresAt: String(expiresAt),
+      linkId,
     },
     sealedSecret: null,
     createdAt: user.changedAt,

@@ -12,12 +12,25 @@ export interface PasswordCode {
    * bounded by the code's 46 bits, its lifetime and the rate limits.
    */
   failedAttempts: number;
+  /** For a code sent by link: what it is computed from, so that it can be sent again unchanged. */
+  linkId: string | null;
+  /** When it was last sent. */
+  sentAt: number;
 }
 
 export type CodeStatus = "missing" | "expired" | "open";
 
-export function resetRequestedRecently(code: PasswordCode | null, now: number): boolean {
-  return code !== null && now - code.createdAt < PUBLIC_RESET_INTERVAL_MS;
+export type PublicResetAction = "nothing" | "resend" | "new_code";
+
+/**
+ * What a public forgot-password request does. An open link code is sent again, unchanged, rather
+ * than replaced: a stranger's requests must never take away the link in the owner's mailbox. At
+ * most one message per user per interval; a returned or expired code is replaced by a new one.
+ */
+export function publicResetAction(code: PasswordCode | null, now: number): PublicResetAction {
+  if (code === null) return "new_code";
+  if (now - Math.max(code.createdAt, code.sentAt) < PUBLIC_RESET_INTERVAL_MS) return "nothing";
+  return code.linkId !== null && codeStatus(code, now) === "open" ? "resend" : "new_code";
 }
 
 export function codeStatus(code: PasswordCode | null, now: number): CodeStatus {

@@ -54,7 +54,16 @@ export type UserEvent =
       keptSessionId?: string | null;
     }
   | { type: "user.human.password.hash.upgraded"; passwordHash: string }
-  | { type: "user.human.password.code.added"; codeDigest: string; expiresAt: number; medium: CodeMedium }
+  | {
+      type: "user.human.password.code.added";
+      codeDigest: string;
+      expiresAt: number;
+      medium: CodeMedium;
+      /** For a link: what its code is computed from (with the server secret), so it can be sent again. */
+      linkId?: string;
+    }
+  /** The open code was sent again (the public form asked while it was open). */
+  | { type: "user.human.password.code.resent" }
   /** No longer written (wrong codes write nothing); kept so that earlier logs replay. */
   | { type: "user.human.password.code.check.failed" }
   | { type: "user.human.password.check.failed" }
@@ -138,8 +147,17 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
     case "user.human.password.code.added":
       return {
         ...next,
-        passwordCode: { digest: event.codeDigest, createdAt: recorded.createdAt, expiresAt: event.expiresAt, failedAttempts: 0 },
+        passwordCode: {
+          digest: event.codeDigest,
+          createdAt: recorded.createdAt,
+          expiresAt: event.expiresAt,
+          failedAttempts: 0,
+          linkId: event.linkId ?? null,
+          sentAt: recorded.createdAt,
+        },
       };
+    case "user.human.password.code.resent":
+      return state.passwordCode === null ? next : { ...next, passwordCode: { ...state.passwordCode, sentAt: recorded.createdAt } };
     case "user.human.password.code.check.failed":
       return state.passwordCode === null
         ? next
@@ -181,7 +199,8 @@ export type UserCommand =
       lockout: LockoutPolicy;
     }
   | { type: "CheckPassword"; matches: boolean; upgradedHash: string | null; lockout: LockoutPolicy }
-  | { type: "RequestPasswordCode"; codeDigest: string; expiresAt: number; medium: CodeMedium }
+  | { type: "RequestPasswordCode"; codeDigest: string; expiresAt: number; medium: CodeMedium; linkId?: string }
+  | { type: "ResendPasswordCode" }
   | { type: "LockUser" }
   | { type: "UnlockUser"; lockout: LockoutPolicy };
 
@@ -219,7 +238,12 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
         codeDigest: command.codeDigest,
         expiresAt: command.expiresAt,
         medium: command.medium,
+        ...(command.linkId !== undefined && { linkId: command.linkId }),
       });
+    case "ResendPasswordCode":
+      return state.passwordCode?.linkId && codeStatus(state.passwordCode, now) === "open"
+        ? accept({ type: "user.human.password.code.resent" })
+        : reject(new DomainError("INVALID_ARGUMENT", "no open link code to send again"));
     case "LockUser":
       // An administrator's lock replaces a password lockout: it holds until an administrator lifts it.
       return state.lock?.reason === "administrator"

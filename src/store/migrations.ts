@@ -130,4 +130,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE users ADD COLUMN locked_at INTEGER;
   ALTER TABLE users ADD COLUMN password_lockouts INTEGER NOT NULL DEFAULT 0;
   `,
+  // Link codes can be sent again unchanged. Projections are rebuilt after this (PROJECTION_VERSION 4).
+  `
+  ALTER TABLE users ADD COLUMN code_link_id TEXT;
+  ALTER TABLE users ADD COLUMN code_sent_at INTEGER;
+  `,
 ];

@@ -15,7 +15,7 @@ export const DATABASE_FILE = "latchkey.db";
 /** Tables rebuilt from events alone; everything else (tokens, outbox, settings) is not derived. */
 export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions"] as const;
 /** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
-export const PROJECTION_VERSION = 3;
+export const PROJECTION_VERSION = 4;
 
 export interface Store {
   db: Db;

@@ -30,6 +30,8 @@ interface UserRow {
   code_created_at: number | null;
   code_expires_at: number | null;
   code_failed_attempts: number | null;
+  code_link_id: string | null;
+  code_sent_at: number | null;
   locked: number;
   lock_reason: LockReason | null;
   locked_at: number | null;
@@ -73,6 +75,8 @@ function toRow(s: UserState, historyKept = MAX_PASSWORD_HISTORY): UserRow {
     code_created_at: s.passwordCode?.createdAt ?? null,
     code_expires_at: s.passwordCode?.expiresAt ?? null,
     code_failed_attempts: s.passwordCode?.failedAttempts ?? null,
+    code_link_id: s.passwordCode?.linkId ?? null,
+    code_sent_at: s.passwordCode?.sentAt ?? null,
     locked: Number(s.lock !== null),
     lock_reason: s.lock?.reason ?? null,
     locked_at: s.lock?.at ?? null,
@@ -115,6 +119,8 @@ function fromRow(r: UserRow): UserState {
             createdAt: r.code_created_at ?? 0,
             expiresAt: r.code_expires_at ?? 0,
             failedAttempts: r.code_failed_attempts ?? 0,
+            linkId: r.code_link_id,
+            sentAt: r.code_sent_at ?? r.code_created_at ?? 0,
           },
     lock: r.lock_reason === null ? null : { reason: r.lock_reason, at: r.locked_at ?? 0 },
     passwordLockouts: r.password_lockouts,

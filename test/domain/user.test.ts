@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { publicResetAction } from "../../src/domain/password-code.js";
 import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
 import { addedUser as added, T0 } from "../helpers/users.js";
 
@@ -84,7 +85,29 @@ describe("the user decider", () => {
     let state = run(added(), requestCode("first", T0 + 60_000), T0).next;
     state = run(state, setByCode(false), T0).next;
     state = run(state, requestCode("second", T0 + 120_000), T0).next;
-    expect(state.passwordCode).toEqual({ digest: "second", createdAt: T0, expiresAt: T0 + 120_000, failedAttempts: 0 });
+    expect(state.passwordCode).toEqual({
+      digest: "second",
+      createdAt: T0,
+      expiresAt: T0 + 120_000,
+      failedAttempts: 0,
+      linkId: null,
+      sentAt: T0,
+    });
+  });
+
+  it("sends an open link code again rather than replacing it, once per interval", () => {
+    const link: UserCommand = { type: "RequestPasswordCode", codeDigest: "d", expiresAt: T0 + 3_600_000, medium: "email", linkId: "l1" };
+    const state = run(added(), link, T0).next;
+    expect(publicResetAction(state.passwordCode, T0 + 59_999)).toBe("nothing");
+    expect(publicResetAction(state.passwordCode, T0 + 60_000)).toBe("resend");
+    const resent = run(state, { type: "ResendPasswordCode" }, T0 + 60_000);
+    expect(resent.decision.events).toEqual([{ type: "user.human.password.code.resent" }]);
+    expect(resent.next.passwordCode).toMatchObject({ digest: "d", linkId: "l1", sentAt: T0 + 60_000 });
+    expect(publicResetAction(resent.next.passwordCode, T0 + 100_000)).toBe("nothing");
+    // Expired, or returned to a backend rather than sent: a new code.
+    expect(publicResetAction(state.passwordCode, T0 + 3_600_000)).toBe("new_code");
+    const returned = run(added(), requestCode("r", T0 + 3_600_000), T0).next;
+    expect(publicResetAction(returned.passwordCode, T0 + 60_000)).toBe("new_code");
   });
 
   it("checks the current password and refuses an unchanged one", () => {

@@ -1,7 +1,8 @@
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
 import { addHumanUser } from "../../src/app/add-human-user.js";
-import { requestPasswordReset } from "../../src/app/password-reset.js";
+import { requestPasswordReset, resetMessageCode } from "../../src/app/password-reset.js";
+import { requestPublicPasswordReset } from "../../src/app/public-password-reset.js";
 import { rebuildProjections } from "../../src/app/rebuild-projections.js";
 import { createSession } from "../../src/app/sessions.js";
 import { setPassword } from "../../src/app/set-password.js";
@@ -25,6 +26,41 @@ async function newUser(app: Awaited<ReturnType<typeof testApp>>, password: { pla
   );
   return state.userId;
 }
+
+describe("the public forgot-password form", () => {
+  it("sends an open link's code again rather than replacing it, so a stranger's requests never void the owner's link", async () => {
+    const app = await testApp();
+    app.settings.codeTtlMs = 3_600_000;
+    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+    const loginName = app.store.users.get(userId)!.email;
+    const ask = async () => {
+      requestPublicPasswordReset(app, loginName, undefined);
+      await app.background.drain();
+    };
+    const queued = () =>
+      (
+        app.store.outbox.due(Number.MAX_SAFE_INTEGER, ["email"], 100) as Array<{
+          kind: string;
+          messageId: string;
+          userId: string;
+          payload: Record<string, string>;
+        }>
+      ).filter((m) => m.kind === "password_reset");
+    await ask(); // the owner asks
+    const ownersLink = resetMessageCode(app.keys, queued()[0]!);
+    await ask(); // a stranger, within the minute: nothing
+    expect(queued()).toHaveLength(1);
+    app.now.value += 60_000;
+    await ask(); // a stranger, a minute later: the same code again
+    const sent = queued();
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map((m) => m.messageId)).size).toBe(2);
+    expect(resetMessageCode(app.keys, sent[1]!)).toBe(ownersLink);
+    // The owner's first link still works.
+    const proof = { kind: "verification_code" as const, code: ownersLink };
+    await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof }, actor);
+  });
+});
 
 describe("writes in the application layer", () => {
   it("decides again on fresh state when another writer appends first", async () => {
