@@ -7,11 +7,6 @@ export type Outgoing =
   | { channel: "email"; messageId: string; to: string; subject: string; text: string; html: string }
   | { channel: "sms"; messageId: string; to: string; text: string };
 
-/** A message that can never be sent (its secret is gone, its payload is unusable): retrying is pointless. */
-export class UndeliverableError extends Error {
-  override name = "UndeliverableError";
-}
-
 const METHOD_WORDING: Record<PasswordChangeMethod, string> = {
   current_password: "with the current password",
   verification_code: "with a reset code",

@@ -1,7 +1,7 @@
 import type { Logger } from "../log.js";
 import type { Channel, PendingMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
-import { compose, UndeliverableError } from "./compose.js";
+import { compose } from "./compose.js";
 import type { Templates } from "./templates.js";
 import type { EmailTransport, SmsTransport } from "./transports.js";
 
@@ -108,7 +108,7 @@ export class OutboxWorker {
     } catch (error) {
       const reason = describe(error);
       const attempts = message.attempts + 1;
-      if (error instanceof UndeliverableError || attempts >= retry.maxAttempts) {
+      if (attempts >= retry.maxAttempts) {
         store.outbox.markFailed(message.id, reason, this.o.clock());
         log.error("message abandoned", { ...fields, attempts, reason });
       } else {
