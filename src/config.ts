@@ -539,7 +539,9 @@ export function usage(): string {
     "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--data-dir DIR]",
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",
-    "Secrets (LATCHKEY_SECRET, LATCHKEY_ADMIN_TOKEN, LATCHKEY_SMTP_URL) come only from the environment",
+    `Secrets (${SETTINGS.filter((s) => s.secret)
+      .map((s) => s.env)
+      .join(", ")}) come only from the environment`,
     "or from a file named by the same variable with _FILE appended: flags are visible to other local users.",
     ...rows,
     "  --help",

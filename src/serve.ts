@@ -51,9 +51,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     templates: loadTemplates(config.templateDir),
     // Rows queued before codes were computed carry them sealed; every newer one has none.
     resetCodeOf: (message) =>
-      message.sealedSecret === null
-        ? resetMessageCode(keys, message)
-        : openSealed(keys.outbox, message.sealedSecret),
+      message.sealedSecret === null ? resetMessageCode(keys, message) : openSealed(keys.outbox, message.sealedSecret),
     email: emailTransport(config),
     sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),
     retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },

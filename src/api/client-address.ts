@@ -21,21 +21,20 @@ export function clientAddressBucket(address: string, ipv6PrefixBits: number): st
   return `${kept.map((g) => g.toString(16)).join(":")}/${ipv6PrefixBits}`;
 }
 
-/** The eight 16-bit groups of a valid IPv6 address (with :: and a trailing dotted IPv4 part). */
+/** The eight 16-bit groups of a valid IPv6 address (with :: and, at its end, a dotted IPv4 part). */
 function expandIpv6(ip: string): number[] {
-  const withoutZone = ip.split("%", 1)[0]!;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(withoutZone);
-  const text = dotted
-    ? withoutZone.slice(0, -dotted[1]!.length) +
-      dotted[1]!
-        .split(".")
-        .map(Number)
-        .reduce<string[]>((hex, n, i, all) => (i % 2 === 0 ? [...hex, ((n << 8) | all[i + 1]!).toString(16)] : hex), [])
-        .join(":")
-    : withoutZone;
+  const text = ip.split("%", 1)[0]!; // without a zone
+  const groups = (part: string): number[] =>
+    part === ""
+      ? []
+      : part.split(":").flatMap((g) => {
+          if (!g.includes(".")) return [parseInt(g, 16)];
+          const [a, b, c, d] = g.split(".").map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
   const [head, tail] = text.split("::") as [string, string | undefined];
-  const parse = (part: string | undefined) => (part ? part.split(":").map((g) => parseInt(g, 16)) : []);
-  const left = parse(head);
-  const right = parse(tail);
-  return tail === undefined ? left : [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  if (tail === undefined) return groups(head);
+  const left = groups(head);
+  const right = groups(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }

@@ -1,12 +1,10 @@
 import { bookkeepingKey } from "../crypto/digest.js";
 
-/** Bytes one entry may take at most: a 22-character key, a small value, the Map's own overhead. */
-export const BYTES_PER_ENTRY = 200;
-
 /**
  * In-memory bookkeeping keyed by what callers send (login names, user ids, addresses). Keys are
  * stored as fixed-size digests and the number of entries is capped, so the memory it takes is
- * bounded in bytes (`maxEntries × BYTES_PER_ENTRY`) however large or many the keys are: the
+ * bounded in bytes (a 22-character key and a small value per entry, at most `maxEntries` of
+ * them) however large or many the keys are: the
  * least recently touched entry goes first.
  */
 export class BookkeepingMap<V> {

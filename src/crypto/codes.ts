@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
+import { keyedBytes } from "./digest.js";
 
 // No look-alikes: without 0/O, 1/I/L, 5/S, 2/Z, 8/B.
 const CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679";
@@ -19,9 +20,7 @@ export function deriveCode(key: Buffer, ...parts: string[]): string {
   const limit = 256 - (256 % CODE_ALPHABET.length); // bytes at or above would favour some letters
   let code = "";
   for (let block = 0; code.length < CODE_LENGTH; block++) {
-    const mac = createHmac("sha256", key);
-    for (const part of [String(block), ...parts]) mac.update(`${Buffer.byteLength(part)}:${part};`);
-    for (const byte of mac.digest()) {
+    for (const byte of keyedBytes(key, String(block), ...parts)) {
       if (byte < limit && code.length < CODE_LENGTH) code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
     }
   }

@@ -1,10 +1,15 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-/** HMAC-SHA256 over the parts, unambiguously joined; what we store instead of a code or token. */
-export function keyedDigest(key: Buffer, ...parts: string[]): string {
+/** HMAC-SHA256 over the parts, unambiguously joined. */
+export function keyedBytes(key: Buffer, ...parts: string[]): Buffer {
   const mac = createHmac("sha256", key);
   for (const part of parts) mac.update(`${Buffer.byteLength(part)}:${part};`);
-  return mac.digest("base64url");
+  return mac.digest();
+}
+
+/** What we store instead of a code or token. */
+export function keyedDigest(key: Buffer, ...parts: string[]): string {
+  return keyedBytes(key, ...parts).toString("base64url");
 }
 
 export function digestsEqual(a: string, b: string): boolean {
