@@ -33,7 +33,7 @@ function load(spec: LoadSpec): Promise<LoadResult> {
 }
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 it("runs at about 70 % of capacity with no errors and flat memory", { timeout: SOAK_MS + 120_000 }, async () => {
   const server = await startServer({ env: { LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
@@ -79,8 +79,10 @@ it("runs at about 70 % of capacity with no errors and flat memory", { timeout: S
     expect(read.errors, read.firstError).toBe(0);
     expect(write.errors, write.firstError).toBe(0);
     // Flat memory: the last third of the run holds no more than the first third, give or take 25 %.
+    // Medians, not means: one heap swelling before a full collection (seen up to 400 MiB for a
+    // second, back to 210 MiB the next) is not growth, while a rising floor still shows.
     const third = Math.floor(samples.length / 3);
-    const [early, late] = [mean(samples.slice(0, third)), mean(samples.slice(-third))];
+    const [early, late] = [median(samples.slice(0, third)), median(samples.slice(-third))];
     expect(late).toBeLessThan(early * 1.25);
     expect(server.process.exitCode).toBeNull();
     report("soak", {
