@@ -1,12 +1,30 @@
 import { defineConfig } from "vitest/config";
 import SummaryReporter from "./test/summary-reporter.js";
 
+/** End-to-end suites that write: they run once on SQLite and once on PostgreSQL. */
+const WRITING_SUITES = [
+  "test/e2e/set-password.test.ts",
+  "test/e2e/password-reset.test.ts",
+  "test/e2e/public-reset.test.ts",
+  "test/e2e/sessions.test.ts",
+  "test/e2e/lockout.test.ts",
+  "test/e2e/delivery.test.ts",
+  "test/e2e/concurrency.test.ts",
+  "test/e2e/rate-limits.test.ts",
+  "test/e2e/users.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // End-to-end tests start real servers in child processes; bcrypt runs at cost 4 there.
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
     reporters: ["default", new SummaryReporter()],
+    // One real PostgreSQL server for the run (or LATCHKEY_TEST_DATABASE_URL's).
+    globalSetup: ["test/setup/postgres.ts"],
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], env: { LATCHKEY_TEST_BACKEND: "sqlite" } } },
+      { extends: true, test: { name: "postgres", include: WRITING_SUITES, env: { LATCHKEY_TEST_BACKEND: "postgres" } } },
+    ],
   },
 });

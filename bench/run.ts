@@ -247,7 +247,7 @@ async function scale(): Promise<void> {
   const start = async (count: number) => {
     const dataDir = tempDataDir();
     const seededAt = performance.now();
-    const ids = seedUsers(dataDir, count, hash);
+    const ids = await seedUsers(dataDir, count, hash);
     const seedSeconds = (performance.now() - seededAt) / 1000;
     const startedAt = performance.now();
     const server = await startServer({ built: true, dataDir, env: { LATCHKEY_BCRYPT_COST: "4" } });

@@ -1,56 +1,46 @@
 // Seeds users in bulk for the scale figures: the same events and projection rows the service
 // writes, with one precomputed hash, in large transactions. A bench tool, not a product path.
+import { appendEvents, USERS } from "../src/app/aggregates.js";
 import { ensureDefaultOrg } from "../src/app/bootstrap.js";
 import { ensureProjectionsCurrent } from "../src/app/rebuild-projections.js";
-import { loginNamesOf } from "../src/domain/user-input.js";
-import { decide, evolve } from "../src/domain/user.js";
-import { INSTANCE_ID } from "../src/store/event-store.js";
-import { openStore } from "../src/store/store.js";
+import { MAX_PASSWORD_HISTORY, decide } from "../src/domain/user.js";
+import { openStore } from "../src/store/open-store.js";
+import { appenderIn } from "../src/store/store.js";
 
-export function seedUsers(dataDir: string, count: number, passwordHash: string): string[] {
-  const seeded = openStore(dataDir);
-  const orgId = ensureDefaultOrg(seeded, Date.now());
-  ensureProjectionsCurrent(seeded); // the rows below are written consistent: nothing to replay at start
-  const db = seeded.db;
-  db.pragma("synchronous = OFF"); // seeding only
-  const insertEvent = db.prepare(
-    `INSERT INTO events (instance_id, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at)
-     VALUES (?, 'user', ?, 1, 'user.human.added', 1, ?, 'bench', ?, ?)`,
-  );
+/** Seeds `count` users through the same aggregate code as live writes, many per transaction. */
+export async function seedUsers(dataDir: string, count: number, passwordHash: string, databaseUrl?: string): Promise<string[]> {
+  const seeded = await openStore({ dataDir, databaseUrl, poolSize: 2, passwordHistoryKept: MAX_PASSWORD_HISTORY });
+  const orgId = await ensureDefaultOrg(seeded, Date.now());
+  await ensureProjectionsCurrent(seeded); // the rows below are written consistent: nothing to replay at start
   const ids: string[] = [];
-  const batch = db.transaction((from: number, to: number) => {
-    const now = Date.now();
-    for (let i = from; i < to; i++) {
-      const userId = `bench-${i}`;
-      const username = `bench-user-${i}`;
-      const [event] = decide(
-        {
-          type: "AddHumanUser",
-          userId,
-          orgId,
-          username,
-          email: `${username}@example.com`,
-          emailVerified: true,
-          phone: null,
-          phoneVerified: false,
-          profile: { givenName: "Bench", familyName: `User ${i}`, gender: "unspecified" },
-          password: { hash: passwordHash, changeRequired: false },
-        },
-        null,
-        now,
-      ).events;
-      const { type, ...payload } = event!;
-      insertEvent.run(INSTANCE_ID, userId, JSON.stringify(payload), orgId, now);
-      const state = evolve(null, { event: event!, aggregateId: userId, owner: orgId, sequence: 1, createdAt: now });
-      seeded.users.save(state);
-      seeded.users.claim(userId, loginNamesOf(username, state.email));
-      ids.push(userId);
-    }
-  });
-  for (let from = 0; from < count; from += 50_000) batch(from, Math.min(count, from + 50_000));
-  // On disk before anything is measured: otherwise the kernel writes a gigabyte back during the run.
-  db.pragma("synchronous = FULL");
-  db.pragma("wal_checkpoint(TRUNCATE)");
-  seeded.close();
+  const actor = { id: "bench" };
+  for (let from = 0; from < count; from += 20_000) {
+    await seeded.exclusive(async (tx) => {
+      const now = Date.now();
+      for (let i = from; i < Math.min(count, from + 20_000); i++) {
+        const userId = `bench-${i}`;
+        const username = `bench-user-${i}`;
+        const { events } = decide(
+          {
+            type: "AddHumanUser",
+            userId,
+            orgId,
+            username,
+            email: `${username}@example.com`,
+            emailVerified: true,
+            phone: null,
+            phoneVerified: false,
+            profile: { givenName: "Bench", familyName: `User ${i}`, gender: "unspecified" },
+            password: { hash: passwordHash, changeRequired: false },
+          },
+          null,
+          now,
+        );
+        await appendEvents(appenderIn(tx), USERS, { id: userId, owner: orgId, actor, state: null, events, createdAt: now });
+        ids.push(userId);
+      }
+    });
+  }
+  await seeded.close();
   return ids;
 }

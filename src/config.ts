@@ -8,6 +8,11 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** postgres://… selects PostgreSQL (several replicas); unset, SQLite in the data dir. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** How long start-up waits for an unreachable database before it gives up. */
+  databaseConnectTimeoutMs: number;
   /** Bootstrap admin token; when unset, a fresh data dir gets a generated one. */
   adminToken: string | undefined;
   /** Server secret; when unset, generated into the data dir. */
@@ -57,6 +62,8 @@ export interface Config {
   outboxMaxAttempts: number;
   outboxRetryBaseMs: number;
   outboxRetryMaxMs: number;
+  /** How long a replica holds the messages it claimed before another may send them. */
+  outboxLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +208,29 @@ const SETTINGS: Setting[] = [
     description: "holds the SQLite database and the server secret",
     parse: text,
     fallback: () => "./data",
+  },
+  {
+    env: "LATCHKEY_DATABASE_URL",
+    key: "databaseUrl",
+    description: "postgres://user:password@host:5432/db[?sslmode=…]: PostgreSQL for several replicas (default: SQLite in the data dir)",
+    parse: postgresUrl,
+    fallback: () => undefined,
+    secret: true,
+  },
+  {
+    env: "LATCHKEY_DATABASE_POOL_SIZE",
+    key: "databasePoolSize",
+    description: "PostgreSQL connections per replica (default: 4 per CPU core, at least 4)",
+    parse: integer(1, 1000),
+    // Enough to keep both the event loop and the database busy.
+    fallback: () => Math.max(4, 4 * availableParallelism()),
+  },
+  {
+    env: "LATCHKEY_DATABASE_CONNECT_TIMEOUT",
+    key: "databaseConnectTimeoutMs",
+    description: "how long start-up waits for an unreachable PostgreSQL before it exits",
+    parse: duration,
+    fallback: () => 30_000,
   },
   {
     env: "LATCHKEY_ADMIN_TOKEN",
@@ -418,6 +448,13 @@ const SETTINGS: Setting[] = [
     fallback: () => 3_600_000,
   },
   {
+    env: "LATCHKEY_OUTBOX_LEASE",
+    key: "outboxLeaseMs",
+    description: "how long a replica holds the messages it claimed; another replica sends them after that",
+    parse: duration,
+    fallback: () => 120_000,
+  },
+  {
     env: "LATCHKEY_LOG_LEVEL",
     key: "logLevel",
     description: "debug, info, warn or error",
@@ -464,6 +501,19 @@ const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Pa
     parse: policy("historySize", integer(0, 24)),
   },
 ];
+
+function postgresUrl(raw: string, setting: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(setting, "is not a URL (postgres://user:password@host:5432/db)");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(setting, "must start with postgres:// or postgresql://");
+  }
+  return raw;
+}
 
 /** A secret's file: its content, without the line break editors add at the end. */
 function readSecretFile(setting: string, path: string): string {
@@ -525,6 +575,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
   const result = { ...config, passwordPolicy } as Config;
   if ((result.tlsCert === undefined) !== (result.tlsKey === undefined)) {
     throw new ConfigError(result.tlsCert === undefined ? "LATCHKEY_TLS_CERT" : "LATCHKEY_TLS_KEY", "must be set together with its pair");
+  }
+  if (result.databaseUrl !== undefined && result.secret === undefined) {
+    // Replicas share no data dir: a generated secret would differ on each and fail every code and token.
+    throw new ConfigError(
+      "LATCHKEY_SECRET",
+      "is required with LATCHKEY_DATABASE_URL: every replica needs the same one (or LATCHKEY_SECRET_FILE)",
+    );
   }
   return result;
 }

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { ConfigError, loadConfig, usage, type Config } from "./config.js";
 import { createLogger } from "./log.js";
 import { createApiToken } from "./app/api-tokens.js";
+import { ensureSecretMatches } from "./app/bootstrap.js";
 import { rebuildProjections } from "./app/rebuild-projections.js";
 import { PERMISSIONS } from "./api/auth.js";
 import { deriveKeys } from "./crypto/keys.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import { serve } from "./serve.js";
-import { openStore } from "./store/store.js";
+import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
 
 const COMMANDS = ["serve", "rebuild-projections", "token"] as const;
@@ -27,7 +29,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === "token") tokenRequest = takeTokenArguments(argv);
     config = loadConfig(process.env, argv);
-    prepareDataDir(config.dataDir);
+    // With PostgreSQL nothing lives in the data dir: the secret comes from configuration.
+    if (config.databaseUrl === undefined) prepareDataDir(config.dataDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`latchkey: invalid configuration: ${error.message}\n`);
@@ -36,27 +39,21 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
 
   if (tokenRequest !== undefined) {
-    const store = openStore(config.dataDir);
-    try {
+    const { name, permissions } = tokenRequest;
+    await withStore(config, async (store) => {
       const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-      const { tokenId, token } = createApiToken(store, keys, tokenRequest.name, tokenRequest.permissions, Date.now());
-      process.stdout.write(
-        `Created API token ${tokenId} (${tokenRequest.permissions.join(", ")}). It is shown only this once:\n${token}\n`,
-      );
-    } finally {
-      store.close();
-    }
+      await ensureSecretMatches(store, keys);
+      const { tokenId, token } = await createApiToken(store, keys, name, permissions, Date.now());
+      process.stdout.write(`Created API token ${tokenId} (${permissions.join(", ")}). It is shown only this once:\n${token}\n`);
+    });
     return 0;
   }
 
   if (command === "rebuild-projections") {
-    const store = openStore(config.dataDir, undefined, passwordHistoryKept(config.passwordPolicy));
-    try {
-      const events = rebuildProjections(store);
+    await withStore(config, async (store) => {
+      const events = await rebuildProjections(store);
       log.info("projections rebuilt", { events });
-    } finally {
-      store.close();
-    }
+    });
     return 0;
   }
 
@@ -72,6 +69,21 @@ async function main(argv: string[]): Promise<number> {
   await service.stop();
   log.info("stopped");
   return 0;
+}
+
+async function withStore(config: Config, work: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    passwordHistoryKept: passwordHistoryKept(config.passwordPolicy),
+  });
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** `token create --name NAME --permissions a,b`: takes its own arguments out of argv. */

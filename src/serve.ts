@@ -1,14 +1,10 @@
-import type { AppContext } from "./app/context.js";
-import { ensureAdminToken, ensureDefaultOrg } from "./app/bootstrap.js";
-import { BackgroundJobs } from "./app/background.js";
+import { ensureAdminToken, ensureSecretMatches } from "./app/bootstrap.js";
 import { commonPasswords } from "./app/common-passwords.js";
-import { KeyedLock } from "./app/keyed-lock.js";
-import { LoginAttempts } from "./app/login-attempts.js";
-import { NameLockouts } from "./app/name-lockouts.js";
+import { createAppContext } from "./app/create-app.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
-import { generateToken } from "./crypto/codes.js";
 import type { Config } from "./config.js";
-import { deriveKeys } from "./crypto/keys.js";
+import type { Store } from "./store/store.js";
+import { deriveKeys, type Keys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
@@ -17,7 +13,7 @@ import { listen } from "./server/server.js";
 import { OutboxWorker } from "./notify/outbox-worker.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
-import { openStore } from "./store/store.js";
+import { openStore } from "./store/open-store.js";
 import { resetMessageCode } from "./app/password-reset.js";
 import { open as openSealed } from "./crypto/sealed-box.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
@@ -31,16 +27,30 @@ export interface Service {
 /** The composition root: opens the store, bootstraps, and serves every protocol on one port. */
 export async function serve(config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
   const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-  const store = openStore(
-    config.dataDir,
-    (error) => log.error("commit failed, writes rolled back", { error: error.message }),
-    passwordHistoryKept(config.passwordPolicy),
-  );
-  const now = Date.now();
-  const defaultOrgId = ensureDefaultOrg(store, now);
-  const replayed = ensureProjectionsCurrent(store);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    passwordHistoryKept: passwordHistoryKept(config.passwordPolicy),
+    onBackgroundError: (error) =>
+      store.backend === "sqlite"
+        ? log.error("commit failed, writes rolled back", { error: error.message })
+        : log.warn("database connection lost", { error: error.message }),
+  });
+  try {
+    return await serveOn(store, keys, config, log, announce);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
+  await ensureSecretMatches(store, keys);
+  const replayed = await ensureProjectionsCurrent(store);
   if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
-  const generatedToken = ensureAdminToken(store, keys, config.adminToken, now);
+  const generatedToken = await ensureAdminToken(store, keys, config.adminToken, Date.now());
   if (generatedToken !== null) {
     announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedToken}\n`);
   }
@@ -56,22 +66,16 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),
     retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
     clock: Date.now,
+    leaseMs: config.outboxLeaseMs,
   });
   const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency);
-  const dummyHash = hasher.hash(generateToken());
-  dummyHash.catch(() => {}); // made in the background: a failure shows where it is awaited, not as a crash
-  const app: AppContext = {
+  const app = await createAppContext({
     store,
     keys,
     log,
     hasher,
-    dummyHash,
     clock: Date.now,
-    defaultOrgId,
-    userLocks: new KeyedLock(),
-    loginAttempts: new LoginAttempts({ baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs }),
-    nameLockouts: new NameLockouts(),
-    background: new BackgroundJobs(log),
+    failureDelay: { baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs },
     outboxQueued: () => worker.kick(),
     settings: {
       codeTtlMs: config.codeTtlMs,
@@ -83,7 +87,7 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       resetUrlOrigins: config.resetUrlOrigins,
       notifyPasswordChanged: config.notifyPasswordChanged,
     },
-  };
+  });
   const shutdown = new AbortController();
   let open = true;
   const handler = createHandler(app, {
@@ -110,6 +114,10 @@ export async function serve(config: Config, log: Logger, announce: (line: string
     log,
   );
   worker.start();
+  // Expired rate limits and failure counts change no answer: dropped now and then, by any replica.
+  const pruning = setInterval(() => {
+    store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
+  }, 300_000).unref();
   log.info("listening", { host: config.host, port: server.port, tls: config.tlsCert !== undefined });
 
   return {
@@ -118,10 +126,11 @@ export async function serve(config: Config, log: Logger, announce: (line: string
       await server.close();
       shutdown.abort();
       open = false;
+      clearInterval(pruning);
       await app.background.drain();
       await worker.stop();
       await hasher.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -26,7 +26,7 @@ export function authInterceptor(app: AppContext): Interceptor {
     const header = req.header.get("authorization")?.trim() ?? "";
     if (header !== "" && !/^Bearer$/i.test(header)) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const credential = match ? authenticateBearer(app, match[1]!) : null;
+      const credential = match ? await authenticateBearer(app, match[1]!) : null;
       if (credential === null) throw new DomainError("UNAUTHENTICATED", "the bearer token is invalid or expired");
       req.contextValues.set(
         callerKey,

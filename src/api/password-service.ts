@@ -7,10 +7,10 @@ import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
 
 export function passwordService(app: AppContext, limits: AnonymousLimits): ServiceImpl<typeof PasswordService> {
   return {
-    requestPasswordReset(req, ctx) {
+    async requestPasswordReset(req, ctx) {
       // Sizes first: nothing a caller sends is counted or looked up before it is known to be small.
       new Violations().tap((v) => checkLoginName(v, "login_name", req.loginName)).throwIfAny();
-      limitPublicCall(ctx, limits, `login:${loginNameKey(req.loginName)}`);
+      await limitPublicCall(ctx, limits, `login:${loginNameKey(req.loginName)}`);
       requestPublicPasswordReset(app, req.loginName, req.urlTemplate);
       return {};
     },

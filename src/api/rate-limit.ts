@@ -1,32 +1,27 @@
 import { createContextKey, createContextValues, type HandlerContext } from "@connectrpc/connect";
-import { BookkeepingMap } from "../app/bookkeeping-map.js";
+import { bookkeepingKey } from "../crypto/digest.js";
 import { DomainError } from "../domain/errors.js";
+import type { Throttles } from "../store/throttles.js";
 import { callerOf } from "./auth.js";
 import { clientAddressBucket } from "./client-address.js";
 
-/** Token buckets per key, in memory and bounded in bytes: `perMinute` calls, refilled evenly. */
+/**
+ * `perMinute` calls per key, refilled evenly, counted in the database (store/throttles.ts): the
+ * limit holds across replicas and restarts. Keys are stored as digests.
+ */
 export class RateLimiter {
-  private readonly buckets: BookkeepingMap<{ tokens: number; at: number }>;
-
   constructor(
+    /** Keeps this limiter's keys apart from another's. */
+    private readonly name: string,
     private readonly perMinute: number,
+    private readonly throttles: Throttles,
     private readonly clock: () => number = Date.now,
-    maxKeys = 100_000,
-  ) {
-    this.buckets = new BookkeepingMap(maxKeys);
-  }
+  ) {}
 
-  /** Takes one call's token; false when the key has none left. A limit of 0 never limits. */
-  take(key: string): boolean {
-    if (this.perMinute === 0) return true;
-    const now = this.clock();
-    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60_000);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+  /** Takes one call; false when the key has none left. A limit of 0 never limits. */
+  take(key: string): Promise<boolean> {
+    if (this.perMinute === 0) return Promise.resolve(true);
+    return this.throttles.take(bookkeepingKey(`${this.name}\n${key}`), this.perMinute, this.clock());
   }
 }
 
@@ -53,10 +48,10 @@ export function clientContextValues(req: { socket?: { remoteAddress?: string } }
  * limit is kept per address so that a stranger's calls never use up the owner's own calls from
  * elsewhere; guessing spread over many addresses is bounded by the lockout, which is per account.
  */
-export function limitPublicCall(ctx: HandlerContext, limits: AnonymousLimits, target: string): void {
+export async function limitPublicCall(ctx: HandlerContext, limits: AnonymousLimits, target: string): Promise<void> {
   if (callerOf(ctx).kind === "service") return;
   const address = ctx.values.get(clientAddressKey);
-  if (!limits.perAddress.take(address) || !limits.perUser.take(targetFromAddress(target, address))) {
+  if (!(await limits.perAddress.take(address)) || !(await limits.perUser.take(targetFromAddress(target, address)))) {
     throw new DomainError("RATE_LIMITED", "too many requests. Try again later");
   }
 }

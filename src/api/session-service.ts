@@ -17,7 +17,7 @@ export function sessionService(app: AppContext, limits: AnonymousLimits): Servic
   return {
     async createSession(req, ctx) {
       const { user, password, lifetimeMs } = createSessionInput(req);
-      limitPublicCall(ctx, limits, "userId" in user ? `user:${user.userId}` : `login:${loginNameKey(user.loginName)}`);
+      await limitPublicCall(ctx, limits, "userId" in user ? `user:${user.userId}` : `login:${loginNameKey(user.loginName)}`);
       const { session, token } = await createSession(
         app,
         { user, password, ...(lifetimeMs !== undefined && { lifetimeMs }) },
@@ -26,16 +26,16 @@ export function sessionService(app: AppContext, limits: AnonymousLimits): Servic
       return { details: toDetails(session), sessionId: session.sessionId, sessionToken: token };
     },
 
-    getSession(req, ctx) {
-      const session = getActiveSession(app, requireSessionId(req.sessionId));
+    async getSession(req, ctx) {
+      const session = await getActiveSession(app, requireSessionId(req.sessionId));
       authorizeSessionAccess(app, ctx, session, req.sessionToken, "session.read");
       return { session: toSession(session) };
     },
 
-    deleteSession(req, ctx) {
-      const session = getActiveSession(app, requireSessionId(req.sessionId));
+    async deleteSession(req, ctx) {
+      const session = await getActiveSession(app, requireSessionId(req.sessionId));
       authorizeSessionAccess(app, ctx, session, req.sessionToken, "session.delete");
-      return { details: toDetails(deleteSession(app, session.sessionId, actorOf(callerOf(ctx)))) };
+      return { details: toDetails(await deleteSession(app, session.sessionId, actorOf(callerOf(ctx)))) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AppContext } from "../app/context.js";
-import { INSTANCE_ID } from "../store/event-store.js";
+import { INSTANCE_ID } from "../store/events.js";
 import { ResourceOwnerType } from "../../gen/zitadel/settings/v2/settings_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 

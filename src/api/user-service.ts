@@ -19,10 +19,10 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
       return { userId: state.userId, details: toDetails(state) };
     },
 
-    getUserByID(req, ctx) {
+    async getUserByID(req, ctx) {
       const userId = requireUserId(req.userId);
       requireSelfOrPermission(ctx, userId, "user.read");
-      const state = getUser(app, userId);
+      const state = await getUser(app, userId);
       return { details: toDetails(state), user: toUser(state) };
     },
 
@@ -33,7 +33,7 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
       let actor;
       if (proof.kind === "verification_code") {
         // A code proves itself, so anyone may redeem one; the public is rate-limited.
-        limitPublicCall(ctx, limits, `user:${userId}`);
+        await limitPublicCall(ctx, limits, `user:${userId}`);
         actor = actorOf(caller);
       } else if (proof.kind === "current_password") {
         actor = requireSelfOrPermission(ctx, userId, "user.write");

@@ -14,7 +14,7 @@ import {
   type LoginNameKind,
 } from "../domain/user-input.js";
 import { decide, type Profile, type UserState } from "../domain/user.js";
-import { LoginNameTakenError } from "../store/user-projection.js";
+import { LoginNameTakenError } from "../store/users.js";
 import type { Actor, AppContext } from "./context.js";
 import { passwordContext } from "./password-context.js";
 import { writeUser } from "./write-user.js";
@@ -35,12 +35,12 @@ export async function addHumanUser(ctx: AppContext, input: AddHumanUserInput, ac
   const userId = input.userId ?? generateId();
   const email = input.email.trim();
   const username = input.username ?? email;
-  const orgId = resolveOrg(ctx, input.organization);
+  const orgId = await resolveOrg(ctx, input.organization);
   const names = loginNamesOf(username, email);
 
   // Answer "taken" before spending a bcrypt hash; the transaction re-checks under the lock.
-  if (ctx.store.users.get(userId) !== null) throw new DomainError("USER_ID_TAKEN", "a user with this id already exists");
-  for (const { key, kind } of names) if (ctx.store.users.ownerOf(key) !== null) throw taken(kind);
+  if ((await ctx.store.users.get(userId)) !== null) throw new DomainError("USER_ID_TAKEN", "a user with this id already exists");
+  for (const { key, kind } of names) if ((await ctx.store.users.ownerOf(key)) !== null) throw taken(kind);
 
   const password = await preparePassword(ctx, input.password);
   try {
@@ -62,7 +62,6 @@ export async function addHumanUser(ctx: AppContext, input: AddHumanUserInput, ac
         0,
       ),
       owner: orgId,
-      inTransaction: () => ctx.store.users.claim(userId, names),
     }));
   } catch (error) {
     if (error instanceof LoginNameTakenError) throw taken(error.kind);
@@ -101,9 +100,10 @@ function validate(ctx: AppContext, input: AddHumanUserInput): void {
   throw invalidArgument(v.list);
 }
 
-function resolveOrg(ctx: AppContext, organization: AddHumanUserInput["organization"]): string {
+async function resolveOrg(ctx: AppContext, organization: AddHumanUserInput["organization"]): Promise<string> {
   if (organization === undefined) return ctx.defaultOrgId;
-  const org = "orgId" in organization ? ctx.store.orgs.byId(organization.orgId) : ctx.store.orgs.byDomain(organization.orgDomain);
+  const org =
+    "orgId" in organization ? await ctx.store.orgs.byId(organization.orgId) : await ctx.store.orgs.byDomain(organization.orgDomain);
   if (org === null) throw new DomainError("ORG_NOT_FOUND", "organization not found");
   return org.orgId;
 }

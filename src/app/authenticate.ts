@@ -12,13 +12,13 @@ export type Credential = { kind: "api_token"; token: ApiToken } | { kind: "sessi
  * Lookups are by keyed digest, which an attacker cannot steer towards a stored one; the final
  * comparison is constant-time as well.
  */
-export function authenticateBearer(ctx: AppContext, bearer: string): Credential | null {
+export async function authenticateBearer(ctx: AppContext, bearer: string): Promise<Credential | null> {
   if (bearer.length === 0 || bearer.length > 512) return null;
   const digest = tokenDigest(ctx.keys, bearer);
-  const stored = ctx.store.tokens.byDigest(digest);
+  const stored = await ctx.store.tokens.byDigest(digest);
   if (stored !== null && digestsEqual(stored.digest, digest)) {
     return { kind: "api_token", token: { tokenId: stored.tokenId, name: stored.name, permissions: stored.permissions } };
   }
-  const session = authenticateSessionToken(ctx, bearer);
+  const session = await authenticateSessionToken(ctx, bearer);
   return session === null ? null : { kind: "session", session };
 }

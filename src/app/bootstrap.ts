@@ -1,56 +1,76 @@
 import { generateId, generateToken } from "../crypto/codes.js";
 import { keyedDigest } from "../crypto/digest.js";
 import type { Keys } from "../crypto/keys.js";
-import { evolveOrg, type OrgEvent } from "../domain/org.js";
-import type { Store } from "../store/store.js";
+import type { OrgEvent } from "../domain/org.js";
+import { appenderIn, type Store } from "../store/store.js";
+import { appendEvents, ORGS } from "./aggregates.js";
 
-export const ORG_AGGREGATE = "org";
 const DEFAULT_ORG_KEY = "default_org_id";
 const ADMIN_TOKEN_ISSUED_KEY = "admin_token_issued";
+const SECRET_FINGERPRINT_KEY = "secret_fingerprint";
 export const BOOTSTRAP_ADMIN_ID = "bootstrap-admin";
 export const ALL_PERMISSIONS = "*";
 
-/** The organization that owns users created without one; made on the first start. */
-export function ensureDefaultOrg(store: Store, now: number): string {
-  const existing = store.settings.get(DEFAULT_ORG_KEY);
-  if (existing !== null) return existing;
-  const orgId = generateId();
-  const event: OrgEvent = { type: "org.added", name: "Default", domain: "default" };
-  store.transaction(() => {
-    store.events.append(
-      {
-        aggregateType: ORG_AGGREGATE,
-        aggregateId: orgId,
-        owner: orgId,
-        creator: "system",
-        expectedSequence: 0,
-        createdAt: now,
-        events: [event],
-      },
-      () => store.orgs.save(evolveOrg(null, { event, aggregateId: orgId, sequence: 1, createdAt: now })),
+/** This process was given another secret than the one the database was set up with. */
+export class SecretMismatchError extends Error {
+  constructor() {
+    super(
+      "the server secret differs from the one this database was set up with (its fingerprint does not match): " +
+        "every replica needs the same LATCHKEY_SECRET",
     );
-    store.settings.set(DEFAULT_ORG_KEY, orgId);
-  });
-  return orgId;
+    this.name = "SecretMismatchError";
+  }
 }
 
 /**
- * Installs the configured admin token, or on a fresh data dir a generated one. Only the digest is
+ * Records the secret's fingerprint on the first start and refuses any other secret later, so a
+ * replica with the wrong key stops at once instead of failing every code and token it checks.
+ */
+export async function ensureSecretMatches(store: Store, keys: Keys): Promise<void> {
+  const recorded = await store.exclusive(async (tx) => {
+    const existing = await tx.settings.get(SECRET_FINGERPRINT_KEY);
+    if (existing === null) await tx.settings.set(SECRET_FINGERPRINT_KEY, keys.fingerprint);
+    return existing ?? keys.fingerprint;
+  });
+  if (recorded !== keys.fingerprint) throw new SecretMismatchError();
+}
+
+/** The organization that owns users created without one; made once, however many replicas start together. */
+export async function ensureDefaultOrg(store: Store, now: number): Promise<string> {
+  const existing = await store.settings.get(DEFAULT_ORG_KEY);
+  if (existing !== null) return existing;
+  return store.exclusive(async (tx) => {
+    const made = await tx.settings.get(DEFAULT_ORG_KEY);
+    if (made !== null) return made;
+    const orgId = generateId();
+    const event: OrgEvent = { type: "org.added", name: "Default", domain: "default" };
+    await appendEvents(appenderIn(tx), ORGS, {
+      id: orgId,
+      owner: orgId,
+      actor: { id: "system" },
+      state: null,
+      events: [event],
+      createdAt: now,
+    });
+    await tx.settings.set(DEFAULT_ORG_KEY, orgId);
+    return orgId;
+  });
+}
+
+/**
+ * Installs the configured admin token, or on a fresh database a generated one. Only the digest is
  * kept; a generated token is returned so the caller can print it, once.
  */
-export function ensureAdminToken(store: Store, keys: Keys, configured: string | undefined, now: number): string | null {
-  // Once any admin token exists, a start without one keeps it: only a fresh data dir generates.
-  if (configured === undefined && store.settings.get(ADMIN_TOKEN_ISSUED_KEY) !== null) return null;
-  const token = configured ?? generateToken();
-  store.transaction(() => {
-    store.tokens.put(
-      { tokenId: BOOTSTRAP_ADMIN_ID, name: "bootstrap admin", permissions: [ALL_PERMISSIONS] },
-      tokenDigest(keys, token),
-      now,
-    );
-    store.settings.set(ADMIN_TOKEN_ISSUED_KEY, String(now));
+export async function ensureAdminToken(store: Store, keys: Keys, configured: string | undefined, now: number): Promise<string | null> {
+  return store.exclusive(async (tx) => {
+    // Once any admin token exists, a start without one keeps it: only a fresh database generates.
+    if (configured === undefined && (await tx.settings.get(ADMIN_TOKEN_ISSUED_KEY)) !== null) return null;
+    const token = configured ?? generateToken();
+    const admin = { tokenId: BOOTSTRAP_ADMIN_ID, name: "bootstrap admin", permissions: [ALL_PERMISSIONS] };
+    await tx.tokens.put(admin, tokenDigest(keys, token), now);
+    await tx.settings.set(ADMIN_TOKEN_ISSUED_KEY, String(now));
+    return configured === undefined ? token : null;
   });
-  return configured === undefined ? token : null;
 }
 
 export function tokenDigest(keys: Keys, token: string): string {

@@ -10,9 +10,9 @@ import { writeUser } from "./write-user.js";
 export type UserLookup = { userId: string } | { loginName: string };
 
 /** The user a login names, by id or by username or e-mail address (case-insensitive). */
-export function findUser(ctx: AppContext, lookup: UserLookup): UserState | null {
+export async function findUser(ctx: AppContext, lookup: UserLookup): Promise<UserState | null> {
   if ("userId" in lookup) return ctx.store.users.get(lookup.userId);
-  const owner = ctx.store.users.ownerOf(loginNameKey(lookup.loginName));
+  const owner = await ctx.store.users.ownerOf(loginNameKey(lookup.loginName));
   return owner === null ? null : ctx.store.users.get(owner);
 }
 
@@ -22,13 +22,13 @@ export function findUser(ctx: AppContext, lookup: UserLookup): UserState | null 
  * error, the same failure count, the same "locked" after the maximum.
  */
 export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, password: string, actor: Actor): Promise<UserState> {
-  const found = findUser(ctx, lookup);
+  const found = await findUser(ctx, lookup);
   // Paced and counted by the name as given, so that nothing links a user's names to each other.
   const nameKey = "userId" in lookup ? `id:${lookup.userId}` : `login:${loginNameKey(lookup.loginName)}`;
-  await ctx.loginAttempts.begin(nameKey);
+  await ctx.nameFailures.begin(nameKey, ctx.clock());
   if (found === null) {
     await verifyPassword(ctx, password, await ctx.dummyHash);
-    throw ctx.nameLockouts.fail(nameKey, ctx.settings.lockout, ctx.clock());
+    throw await ctx.nameFailures.fail(nameKey, ctx.settings.lockout, ctx.clock());
   }
 
   let upgradedHash: string | null | undefined;
@@ -50,13 +50,12 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
         now,
       );
     });
-    ctx.loginAttempts.succeeded(nameKey);
-    ctx.nameLockouts.succeeded(nameKey);
+    await ctx.nameFailures.succeeded(nameKey);
     return user;
   } catch (error) {
     if (!(error instanceof DomainError) || error.reason !== "LOGIN_FAILED") throw error;
     // The user's own count decides its lockout; the answer counts what this name has seen.
-    const seen = ctx.nameLockouts.fail(nameKey, ctx.settings.lockout, ctx.clock());
+    const seen = await ctx.nameFailures.fail(nameKey, ctx.settings.lockout, ctx.clock());
     throw loginFailed(seen.failedAttempts ?? error.failedAttempts ?? 1);
   }
 }

@@ -6,8 +6,7 @@ import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import type { BackgroundJobs } from "./background.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import type { LoginAttempts } from "./login-attempts.js";
-import type { NameLockouts } from "./name-lockouts.js";
+import type { NameFailures } from "./name-failures.js";
 
 /** What every command handler needs, handed in once at start-up. */
 export interface AppContext {
@@ -25,9 +24,8 @@ export interface AppContext {
   defaultOrgId: string;
   /** Serialises writes per user within this process. */
   userLocks: KeyedLock;
-  loginAttempts: LoginAttempts;
-  /** The lockout as each login name has seen it (name-lockouts.ts). */
-  nameLockouts: NameLockouts;
+  /** Pacing and lockout as each login name has seen them (name-failures.ts). */
+  nameFailures: NameFailures;
   background: BackgroundJobs;
   /** Called after a write that queued outbox messages, so delivery starts at once. */
   outboxQueued: () => void;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PasswordChangeMethod, UserState } from "../domain/user.js";
+import type { Tables } from "../store/store.js";
 import type { AppContext } from "./context.js";
 
 /** How a message addresses the user. */
@@ -8,9 +9,14 @@ export function personalFields(user: UserState): { name: string; username: strin
 }
 
 /** "Your password was changed": when and how, and no secret. Queued in the change's transaction. */
-export function queuePasswordChangedNotice(ctx: AppContext, user: UserState, method: PasswordChangeMethod): void {
+export async function queuePasswordChangedNotice(
+  ctx: AppContext,
+  tx: Tables,
+  user: UserState,
+  method: PasswordChangeMethod,
+): Promise<void> {
   if (!ctx.settings.notifyPasswordChanged) return;
-  ctx.store.outbox.enqueue({
+  await tx.outbox.enqueue({
     messageId: randomUUID(),
     kind: "password_changed",
     channel: "email",

@@ -3,11 +3,13 @@ import { deriveCode, generateCode } from "../crypto/codes.js";
 import type { Keys } from "../crypto/keys.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import { linkOrigin, urlTemplateViolations } from "../domain/url-template.js";
+import { publicResetAction } from "../domain/password-code.js";
 import { decide, userNotFound, type UserState } from "../domain/user.js";
+import type { Tables } from "../store/store.js";
 import type { Actor, AppContext } from "./context.js";
 import { personalFields } from "./notices.js";
 import { codeDigest } from "./set-password.js";
-import { writeUser } from "./write-user.js";
+import { writeUser, type UserWrite } from "./write-user.js";
 
 export type ResetMedium = { kind: "return_code" } | { kind: "send_link"; channel: "email" | "sms"; urlTemplate?: string };
 
@@ -29,26 +31,7 @@ export async function requestPasswordReset(
   const code = medium.kind === "return_code" ? generateCode() : resetLinkCode(ctx.keys, userId, messageId);
   const state = await writeUser(ctx, userId, actor, async (current, now) => {
     if (current === null) return { events: [], error: userNotFound() };
-    if (medium.kind === "send_link" && medium.channel === "sms" && current.phone === null) {
-      return { events: [], error: new DomainError("PHONE_MISSING", "the user has no phone number to send an SMS to") };
-    }
-    const expiresAt = now + ctx.settings.codeTtlMs;
-    return {
-      ...decide(
-        {
-          type: "RequestPasswordCode",
-          codeDigest: codeDigest(ctx, userId, code),
-          expiresAt,
-          medium: medium.kind === "return_code" ? "returned" : medium.channel,
-          ...(medium.kind === "send_link" && { linkId: messageId }),
-        },
-        current,
-        now,
-      ),
-      inTransaction: (next) => {
-        if (medium.kind === "send_link") queueResetMessage(ctx, next, medium, { messageId, linkId: messageId, expiresAt });
-      },
-    };
+    return newCodeWrite(ctx, current, now, medium, code, messageId);
   });
   if (medium.kind === "return_code") return { state, code };
   ctx.log.info("password reset link queued", { userId, channel: medium.channel });
@@ -81,30 +64,64 @@ export function resetMessageCode(keys: Keys, message: { userId: string; messageI
 }
 
 /**
- * Sends the open link code again, unchanged: what the public form does while one is open, so
- * that a stranger's requests never replace the link in the owner's mailbox.
+ * The forgot-password form's write for a user: a new link code, the open one sent again, or
+ * nothing (publicResetAction). Decided on the state it writes over, so that requests racing on
+ * any number of replicas open one code and send one message per interval.
  */
-export async function resendPasswordCode(ctx: AppContext, userId: string, urlTemplate: string | undefined, actor: Actor): Promise<void> {
+export async function requestPublicReset(ctx: AppContext, userId: string, urlTemplate: string | undefined, actor: Actor): Promise<void> {
   const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
-  await writeUser(ctx, userId, actor, async (current, now) => ({
-    ...decide({ type: "ResendPasswordCode" }, current, now),
-    inTransaction: (next) =>
-      queueResetMessage(ctx, next, medium, {
-        messageId: randomUUID(),
-        linkId: next.passwordCode!.linkId!,
-        expiresAt: next.passwordCode!.expiresAt,
-      }),
-  }));
-  ctx.outboxQueued();
+  const messageId = randomUUID();
+  let queued = false;
+  await writeUser(ctx, userId, actor, async (current, now) => {
+    if (current === null) return { events: [], error: userNotFound() };
+    const action = publicResetAction(current.passwordCode, now);
+    queued = action !== "nothing";
+    if (action === "nothing") return { events: [] };
+    if (action === "new_code") return newCodeWrite(ctx, current, now, medium, resetLinkCode(ctx.keys, userId, messageId), messageId);
+    return {
+      ...decide({ type: "ResendPasswordCode" }, current, now),
+      inTransaction: (tx, next) =>
+        queueResetMessage(ctx, tx, next, medium, {
+          messageId,
+          linkId: next.passwordCode!.linkId!,
+          expiresAt: next.passwordCode!.expiresAt,
+        }),
+    };
+  });
+  if (queued) ctx.outboxQueued();
+}
+
+function newCodeWrite(ctx: AppContext, current: UserState, now: number, medium: ResetMedium, code: string, messageId: string): UserWrite {
+  if (medium.kind === "send_link" && medium.channel === "sms" && current.phone === null) {
+    return { events: [], error: new DomainError("PHONE_MISSING", "the user has no phone number to send an SMS to") };
+  }
+  const expiresAt = now + ctx.settings.codeTtlMs;
+  return {
+    ...decide(
+      {
+        type: "RequestPasswordCode",
+        codeDigest: codeDigest(ctx, current.userId, code),
+        expiresAt,
+        medium: medium.kind === "return_code" ? "returned" : medium.channel,
+        ...(medium.kind === "send_link" && { linkId: messageId }),
+      },
+      current,
+      now,
+    ),
+    inTransaction: async (tx, next) => {
+      if (medium.kind === "send_link") await queueResetMessage(ctx, tx, next, medium, { messageId, linkId: messageId, expiresAt });
+    },
+  };
 }
 
 function queueResetMessage(
   ctx: AppContext,
+  tx: Tables,
   user: UserState,
   medium: Extract<ResetMedium, { kind: "send_link" }>,
   { messageId, linkId, expiresAt }: { messageId: string; linkId: string; expiresAt: number },
 ) {
-  ctx.store.outbox.enqueue({
+  return tx.outbox.enqueue({
     messageId,
     kind: "password_reset",
     channel: medium.channel,

@@ -1,8 +1,7 @@
 import { checkLoginName, Violations } from "../domain/user-input.js";
-import { publicResetAction } from "../domain/password-code.js";
 import { findUser } from "./check-password.js";
 import type { AppContext } from "./context.js";
-import { checkLinkTemplate, requestPasswordReset, resendPasswordCode } from "./password-reset.js";
+import { checkLinkTemplate, requestPublicReset } from "./password-reset.js";
 
 const ANONYMOUS = { id: "anonymous" };
 
@@ -18,14 +17,8 @@ export function requestPublicPasswordReset(ctx: AppContext, loginName: string, u
   if (urlTemplate !== undefined) checkLinkTemplate(ctx, urlTemplate, "url_template");
 
   ctx.background.run("public password reset", async () => {
-    const user = findUser(ctx, { loginName });
-    const action = user === null ? "nothing" : publicResetAction(user.passwordCode, ctx.clock());
-    if (user !== null && action === "new_code") {
-      const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
-      await requestPasswordReset(ctx, user.userId, medium, ANONYMOUS);
-    } else if (user !== null && action === "resend") {
-      await resendPasswordCode(ctx, user.userId, urlTemplate, ANONYMOUS);
-    }
+    const user = await findUser(ctx, { loginName });
+    if (user !== null) await requestPublicReset(ctx, user.userId, urlTemplate, ANONYMOUS);
     await ctx.store.durable();
     ctx.log.info("public password reset request handled");
   });

@@ -1,53 +1,42 @@
-import { loginNamesOf } from "../domain/user-input.js";
-import { evolveOrg, type OrgEvent } from "../domain/org.js";
-import { evolveSession, type SessionEvent } from "../domain/session.js";
-import { evolve, type UserEvent } from "../domain/user.js";
-import type { StoredEvent } from "../store/event-store.js";
-import { PROJECTION_TABLES, PROJECTION_VERSION, type Store } from "../store/store.js";
-import { ORG_AGGREGATE } from "./bootstrap.js";
-import { SESSION_AGGREGATE } from "./sessions.js";
-import { USER_AGGREGATE } from "./write-user.js";
+import { readAllEvents, type StoredEvent } from "../store/events.js";
+import { PROJECTION_TABLES, PROJECTION_VERSION, type Store, type Tables } from "../store/store.js";
+import { AGGREGATES } from "./aggregates.js";
 
 const PROJECTION_VERSION_KEY = "projection_version";
 
 /** Rebuilds the projections when this code reads them differently from the code that wrote them. */
-export function ensureProjectionsCurrent(store: Store): number | null {
-  if (store.settings.get(PROJECTION_VERSION_KEY) === String(PROJECTION_VERSION)) return null;
-  return store.transaction(() => {
-    const events = rebuildProjections(store);
-    store.settings.set(PROJECTION_VERSION_KEY, String(PROJECTION_VERSION));
+export async function ensureProjectionsCurrent(store: Store): Promise<number | null> {
+  if ((await store.settings.get(PROJECTION_VERSION_KEY)) === String(PROJECTION_VERSION)) return null;
+  return store.exclusive(async (tx) => {
+    // Another replica may have rebuilt them while this one waited for the lock.
+    if ((await tx.settings.get(PROJECTION_VERSION_KEY)) === String(PROJECTION_VERSION)) return null;
+    const events = await replayAll(tx);
+    await tx.settings.set(PROJECTION_VERSION_KEY, String(PROJECTION_VERSION));
     return events;
   });
 }
 
 /** Drops every projection and replays all events into it, in one transaction. Returns the events replayed. */
-export function rebuildProjections(store: Store): number {
-  return store.transaction(() => {
-    for (const table of PROJECTION_TABLES) store.db.exec(`DELETE FROM ${table}`);
-    let count = 0;
-    for (const stored of store.events.readAll()) {
-      applyEvent(store, stored);
-      count++;
-    }
-    return count;
-  });
+export function rebuildProjections(store: Store): Promise<number> {
+  return store.exclusive(replayAll);
 }
 
-function applyEvent(store: Store, stored: StoredEvent): void {
-  const recorded = { aggregateId: stored.aggregateId, owner: stored.owner, sequence: stored.sequence, createdAt: stored.createdAt };
-  const fields = { type: stored.type, ...stored.payload };
-  if (stored.aggregateType === USER_AGGREGATE) {
-    const event = fields as UserEvent;
-    const state = evolve(store.users.get(stored.aggregateId), { ...recorded, event });
-    store.users.save(state);
-    if (event.type === "user.human.added") {
-      store.users.claim(state.userId, loginNamesOf(event.username, event.email));
-    }
-  } else if (stored.aggregateType === SESSION_AGGREGATE) {
-    store.sessions.save(evolveSession(store.sessions.get(stored.aggregateId), { ...recorded, event: fields as SessionEvent }));
-  } else if (stored.aggregateType === ORG_AGGREGATE) {
-    store.orgs.save(evolveOrg(store.orgs.byId(stored.aggregateId), { ...recorded, event: fields as OrgEvent }));
-  } else {
-    throw new Error(`no projection for aggregate type ${stored.aggregateType}`);
+async function replayAll(tx: Tables): Promise<number> {
+  // Writers on other replicas wait until the replay commits, so it misses none of their events.
+  if (tx.sql.dialect === "postgres") await tx.sql.run(`LOCK TABLE events IN SHARE MODE`);
+  for (const table of PROJECTION_TABLES) await tx.sql.run(`DELETE FROM ${table}`);
+  let count = 0;
+  for await (const stored of readAllEvents(tx.sql)) {
+    await applyEvent(tx, stored);
+    count++;
   }
+  return count;
+}
+
+async function applyEvent(tx: Tables, stored: StoredEvent): Promise<void> {
+  const aggregate = AGGREGATES.get(stored.aggregateType);
+  if (aggregate === undefined) throw new Error(`no projection for aggregate type ${stored.aggregateType}`);
+  const event = { type: stored.type, ...stored.payload };
+  const recorded = { event, aggregateId: stored.aggregateId, owner: stored.owner, sequence: stored.sequence, createdAt: stored.createdAt };
+  await aggregate.project(tx, aggregate.evolve(await aggregate.load(tx, stored.aggregateId), recorded), [event]);
 }

@@ -1,12 +1,11 @@
 import { generateId, generateToken } from "../crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../crypto/digest.js";
-import { evolveSession, isSessionActive, sessionNotFound, type SessionEvent, type SessionState } from "../domain/session.js";
+import { isSessionActive, sessionNotFound, type SessionEvent, type SessionState } from "../domain/session.js";
 import { isLocked } from "../domain/lockout.js";
 import type { UserState } from "../domain/user.js";
+import { appendEvents, SESSIONS } from "./aggregates.js";
 import type { Actor, AppContext } from "./context.js";
 import { checkLoginPassword, type UserLookup } from "./check-password.js";
-
-export const SESSION_AGGREGATE = "session";
 
 export interface CreateSessionInput {
   user: UserLookup;
@@ -35,32 +34,32 @@ export async function createSession(
     userCheckedAt: now,
     passwordCheckedAt: now,
   };
-  const session = appendSession(ctx, null, generateId(), user.orgId, event, actor, now);
+  const session = await appendSession(ctx, null, generateId(), user.orgId, event, actor, now);
   return { session, token };
 }
 
 /** An active session, or SESSION_NOT_FOUND for one that never was, expired, ended, or outlived its password. */
-export function getActiveSession(ctx: AppContext, sessionId: string): SessionState {
-  const session = ctx.store.sessions.get(sessionId);
-  if (session === null || !isActive(ctx, session)) throw sessionNotFound();
+export async function getActiveSession(ctx: AppContext, sessionId: string): Promise<SessionState> {
+  const session = await ctx.store.sessions.get(sessionId);
+  if (session === null || !(await isActive(ctx, session))) throw sessionNotFound();
   return session;
 }
 
-export function deleteSession(ctx: AppContext, sessionId: string, actor: Actor): SessionState {
-  const session = getActiveSession(ctx, sessionId);
+export async function deleteSession(ctx: AppContext, sessionId: string, actor: Actor): Promise<SessionState> {
+  const session = await getActiveSession(ctx, sessionId);
   return appendSession(ctx, session, sessionId, session.orgId, { type: "session.terminated" }, actor, ctx.clock());
 }
 
 /** The active session a bearer token belongs to, if any. */
-export function authenticateSessionToken(ctx: AppContext, token: string): SessionState | null {
+export async function authenticateSessionToken(ctx: AppContext, token: string): Promise<SessionState | null> {
   const digest = sessionTokenDigest(ctx, token);
-  const session = ctx.store.sessions.byTokenDigest(digest);
+  const session = await ctx.store.sessions.byTokenDigest(digest);
   if (session === null || !digestsEqual(session.tokenDigest, digest)) return null;
-  return isActive(ctx, session) ? session : null;
+  return (await isActive(ctx, session)) ? session : null;
 }
 
-function isActive(ctx: AppContext, session: SessionState): boolean {
-  const user = ctx.store.users.get(session.userId);
+async function isActive(ctx: AppContext, session: SessionState): Promise<boolean> {
+  const user = await ctx.store.users.get(session.userId);
   const now = ctx.clock();
   return isSessionActive(session, user && { ...user, locked: isLocked(user, now, ctx.settings.lockout) }, now);
 }
@@ -85,20 +84,6 @@ function appendSession(
   event: SessionEvent,
   actor: Actor,
   now: number,
-): SessionState {
-  const expectedSequence = state?.sequence ?? 0;
-  const next = evolveSession(state, { event, aggregateId: sessionId, owner, sequence: expectedSequence + 1, createdAt: now });
-  ctx.store.events.append(
-    {
-      aggregateType: SESSION_AGGREGATE,
-      aggregateId: sessionId,
-      owner,
-      creator: actor.id,
-      expectedSequence,
-      createdAt: now,
-      events: [event],
-    },
-    () => ctx.store.sessions.save(next),
-  );
-  return next;
+): Promise<SessionState> {
+  return appendEvents(ctx.store, SESSIONS, { id: sessionId, owner, actor, state, events: [event], createdAt: now });
 }

@@ -35,7 +35,7 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
   const newPassword = normalizePassword(input.newPassword);
   const byCode = input.proof.kind === "verification_code";
   if (!byCode) {
-    const user = ctx.store.users.get(input.userId);
+    const user = await ctx.store.users.get(input.userId);
     if (user === null) throw userNotFound();
     assertPasswordAllowed(newPassword, ctx.settings.passwordPolicy, "new_password.password", passwordContext(ctx, user));
   }
@@ -69,7 +69,7 @@ export async function setPassword(ctx: AppContext, input: SetPasswordInput, acto
       now,
     );
     if (decision.error) return decision;
-    return { ...decision, inTransaction: (next) => queuePasswordChangedNotice(ctx, next, verification.kind) };
+    return { ...decision, inTransaction: (tx, next) => queuePasswordChangedNotice(ctx, tx, next, verification.kind) };
   });
   ctx.outboxQueued();
   return changed;

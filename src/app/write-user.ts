@@ -1,22 +1,24 @@
 import { DomainError } from "../domain/errors.js";
-import { evolve, type Decision, type UserState } from "../domain/user.js";
-import { ConcurrencyError } from "../store/event-store.js";
+import type { Decision, UserState } from "../domain/user.js";
+import { ConcurrencyError } from "../store/events.js";
+import type { Tables } from "../store/store.js";
+import { appendEvents, USERS } from "./aggregates.js";
 import type { Actor, AppContext } from "./context.js";
 
-export const USER_AGGREGATE = "user";
 const MAX_ATTEMPTS = 10;
 
 export interface UserWrite extends Decision {
   /** The owning organization, for a user that does not exist yet. */
   owner?: string;
-  /** More writes that must land with the events (login names, outbox rows). */
-  inTransaction?: (state: UserState) => void;
+  /** More writes that must land with the events (outbox rows). */
+  inTransaction?: (tx: Tables, state: UserState) => Promise<void>;
 }
 
 /**
  * Load, decide, append with the expected sequence; on a concurrent write, decide again on fresh
- * state. This loop is what makes a reset code single-use when requests race. Writers in this
- * process queue per user first; the sequence check also holds against any other writer.
+ * state. This loop is what makes a reset code single-use when requests race, on one replica or
+ * many: the database's key on the event sequence decides. Writers in this process also queue
+ * per user first, so that losing writers seldom redo their work.
  */
 export function writeUser(
   ctx: AppContext,
@@ -34,7 +36,7 @@ async function decideAndAppend(
   plan: (state: UserState | null, now: number) => Promise<UserWrite>,
 ): Promise<UserState> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const state = ctx.store.users.get(userId);
+    const state = await ctx.store.users.get(userId);
     const write = await plan(state, ctx.clock());
     if (write.events.length === 0) {
       if (write.error) throw write.error;
@@ -43,28 +45,17 @@ async function decideAndAppend(
     }
     const owner = state?.orgId ?? write.owner;
     if (owner === undefined) throw new Error("a new user needs an owner");
-    const createdAt = ctx.clock();
-    const expectedSequence = state?.sequence ?? 0;
-    const next = write.events.reduce<UserState | null>(
-      (s, event, i) => evolve(s, { event, aggregateId: userId, owner, sequence: expectedSequence + i + 1, createdAt }),
-      state,
-    )!;
+    let next: UserState;
     try {
-      ctx.store.events.append(
-        {
-          aggregateType: USER_AGGREGATE,
-          aggregateId: userId,
-          owner,
-          creator: actor.id,
-          expectedSequence,
-          createdAt,
-          events: write.events,
-        },
-        () => {
-          ctx.store.users.save(next);
-          write.inTransaction?.(next);
-        },
-      );
+      next = await appendEvents(ctx.store, USERS, {
+        id: userId,
+        owner,
+        actor,
+        state,
+        events: write.events,
+        createdAt: ctx.clock(),
+        ...(write.inTransaction && { alsoInTransaction: write.inTransaction }),
+      });
     } catch (error) {
       if (error instanceof ConcurrencyError) continue;
       throw error;

@@ -7,6 +7,8 @@ export interface Keys {
   outbox: Buffer;
   /** Computes the code a reset link carries from its message's identity (never stored). */
   resetLinks: Buffer;
+  /** Tells whether two processes hold the same secret, and nothing about it: stored in the database. */
+  fingerprint: string;
 }
 
 function derive(secret: Buffer, purpose: string): Buffer {
@@ -19,5 +21,6 @@ export function deriveKeys(secret: Buffer): Keys {
     tokens: derive(secret, "tokens"),
     outbox: derive(secret, "outbox"),
     resetLinks: derive(secret, "reset-links"),
+    fingerprint: derive(secret, "fingerprint").subarray(0, 16).toString("base64url"),
   };
 }

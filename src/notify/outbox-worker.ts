@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { Channel, PendingMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
@@ -23,9 +24,15 @@ export interface WorkerOptions {
   clock: () => number;
   /** How often to look again when nothing is scheduled sooner. */
   pollMs?: number;
+  /**
+   * How long a claimed message stays this worker's before another replica may take it over: longer
+   * than a delivery takes, or a slow one is sent twice.
+   */
+  leaseMs: number;
 }
 
-const BATCH = 50;
+/** Claimed at a time: few, so a replica's lease covers only what it is about to send. */
+const BATCH = 10;
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so retries do not arrive in step. */
 export function retryDelay(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
@@ -40,6 +47,8 @@ export function retryDelay(attempts: number, policy: RetryPolicy, random: () => 
  */
 export class OutboxWorker {
   private readonly channels: Channel[];
+  /** Names this worker's leases. */
+  private readonly holder = randomUUID();
   private stopping = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -71,10 +80,15 @@ export class OutboxWorker {
       try {
         // Never send what a failed group commit could still roll back (store/group-commit.ts).
         while (this.o.store.hasUncommittedWrites()) await this.o.store.durable();
-        for (const message of this.o.store.outbox.due(this.o.clock(), this.channels, BATCH)) {
-          if (this.stopping) return;
-          await this.deliver(message);
-        }
+        let claimed: PendingMessage[];
+        do {
+          const now = this.o.clock();
+          claimed = await this.o.store.outbox.claimDue(now, this.channels, BATCH, this.holder, now + this.o.leaseMs);
+          for (const message of claimed) {
+            if (this.stopping) return;
+            await this.deliver(message);
+          }
+        } while (claimed.length === BATCH && !this.stopping);
       } catch (error) {
         this.o.log.error("outbox worker error", { error: error instanceof Error ? error.message : "unknown" });
       }
@@ -82,9 +96,9 @@ export class OutboxWorker {
     }
   }
 
-  private sleep(): Promise<void> {
+  private async sleep(): Promise<void> {
     const pollMs = this.o.pollMs ?? 1000;
-    const next = this.o.store.outbox.nextDueAt(this.channels);
+    const next = await this.o.store.outbox.nextDueAt(this.channels).catch(() => null);
     const waitMs = next === null ? pollMs : Math.max(0, Math.min(pollMs, next - this.o.clock()));
     return new Promise((resolve) => {
       const timer = setTimeout(done, waitMs);
@@ -99,23 +113,30 @@ export class OutboxWorker {
   private async deliver(message: PendingMessage): Promise<void> {
     const { store, log, retry } = this.o;
     const fields = { messageId: message.messageId, kind: message.kind, channel: message.channel, userId: message.userId };
+    let failure: unknown;
     try {
       const outgoing = compose(message, this.o.templates, this.o.resetCodeOf);
       if (outgoing.channel === "email") await this.o.email!.send(outgoing);
       else await this.o.sms!.send(outgoing);
-      store.outbox.markDelivered(message.id, this.o.clock());
-      log.info("message delivered", { ...fields, attempt: message.attempts + 1 });
     } catch (error) {
-      const reason = describe(error);
-      const attempts = message.attempts + 1;
-      if (attempts >= retry.maxAttempts) {
-        store.outbox.markFailed(message.id, reason, this.o.clock());
-        log.error("message abandoned", { ...fields, attempts, reason });
-      } else {
-        const delay = retryDelay(attempts, retry);
-        store.outbox.retryLater(message.id, this.o.clock() + delay, reason);
-        log.warn("message delivery failed, retrying", { ...fields, attempts, retryInMs: delay, reason });
-      }
+      failure = error;
+    }
+    // If recording the outcome fails (the database is away), the lease runs out and the message
+    // is tried again: at least once.
+    if (failure === undefined) {
+      await store.outbox.markDelivered(message.id, this.holder, this.o.clock());
+      log.info("message delivered", { ...fields, attempt: message.attempts + 1 });
+      return;
+    }
+    const reason = describe(failure);
+    const attempts = message.attempts + 1;
+    if (attempts >= retry.maxAttempts) {
+      await store.outbox.markFailed(message.id, this.holder, reason, this.o.clock());
+      log.error("message abandoned", { ...fields, attempts, reason });
+    } else {
+      const delay = retryDelay(attempts, retry);
+      await store.outbox.retryLater(message.id, this.holder, this.o.clock() + delay, reason);
+      log.warn("message delivery failed, retrying", { ...fields, attempts, retryInMs: delay, reason });
     }
   }
 }

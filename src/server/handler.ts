@@ -39,7 +39,10 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
   });
   routes(
     app,
-    { perAddress: new RateLimiter(options.rateLimits.perAddress), perUser: new RateLimiter(options.rateLimits.perUser) },
+    {
+      perAddress: new RateLimiter("address", options.rateLimits.perAddress, app.store.throttles, app.clock),
+      perUser: new RateLimiter("target", options.rateLimits.perUser, app.store.throttles, app.clock),
+    },
     options.isServing,
   )(router);
   const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));

@@ -1,4 +1,4 @@
-import type { Db } from "./database.js";
+import { placeholders, type Sql } from "./sql.js";
 
 export type MessageKind = "password_reset" | "password_changed";
 export type Channel = "email" | "sms";
@@ -19,6 +19,7 @@ export interface OutboxMessage {
 export interface PendingMessage extends OutboxMessage {
   id: number;
   attempts: number;
+  dueAt: number;
 }
 
 interface OutboxRow {
@@ -32,6 +33,7 @@ interface OutboxRow {
   sealed_secret: string | null;
   attempts: number;
   created_at: number;
+  next_attempt_at: number;
 }
 
 const fromRow = (r: OutboxRow): PendingMessage => ({
@@ -45,62 +47,83 @@ const fromRow = (r: OutboxRow): PendingMessage => ({
   sealedSecret: r.sealed_secret,
   attempts: r.attempts,
   createdAt: r.created_at,
+  dueAt: r.next_attempt_at,
 });
 
-export class Outbox {
-  private readonly insertStmt;
-  private readonly dueStmt;
-  private readonly nextDueStmt;
-  private readonly deliveredStmt;
-  private readonly retryStmt;
-  private readonly failedStmt;
+/** A pending row no replica holds, or whose holder's lease ran out. */
+const CLAIMABLE = `status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)`;
 
-  constructor(db: Db) {
-    this.insertStmt = db.prepare(
-      `INSERT INTO outbox (message_id, kind, channel, user_id, recipient, payload, sealed_secret, status, created_at, next_attempt_at)
-       VALUES (@messageId, @kind, @channel, @userId, @recipient, @payload, @sealedSecret, 'pending', @createdAt, @createdAt)`,
-    );
-    this.dueStmt = db.prepare(
-      `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN (SELECT value FROM json_each(?))
-       ORDER BY next_attempt_at, id LIMIT ?`,
-    );
-    this.nextDueStmt = db
-      .prepare(`SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND channel IN (SELECT value FROM json_each(?))`)
-      .pluck();
-    this.deliveredStmt = db.prepare(
-      `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, sealed_secret = NULL, last_error = NULL, finished_at = ? WHERE id = ?`,
-    );
-    this.retryStmt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`);
-    this.failedStmt = db.prepare(
-      `UPDATE outbox SET status = 'failed', attempts = attempts + 1, sealed_secret = NULL, last_error = ?, finished_at = ? WHERE id = ?`,
-    );
-  }
+/**
+ * Messages to deliver. A worker claims due rows with a lease before sending them, so with several
+ * replicas each message goes out once; a replica that dies mid-delivery leaves its rows to the
+ * others when the lease runs out (at least once, with a stable Message-ID).
+ */
+export class Outbox {
+  constructor(private readonly sql: Sql) {}
 
   /** Call inside the transaction of the event that causes the message. */
-  enqueue(message: OutboxMessage): void {
-    this.insertStmt.run({ ...message, payload: JSON.stringify(message.payload) });
+  async enqueue(m: OutboxMessage): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO outbox (message_id, kind, channel, user_id, recipient, payload, sealed_secret, status, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      [m.messageId, m.kind, m.channel, m.userId, m.recipient, JSON.stringify(m.payload), m.sealedSecret, m.createdAt, m.createdAt],
+    );
   }
 
-  /** Pending messages on these channels whose (next) attempt is due. */
-  due(now: number, channels: readonly Channel[], limit: number): PendingMessage[] {
-    return (this.dueStmt.all(now, JSON.stringify(channels), limit) as OutboxRow[]).map(fromRow);
+  /**
+   * Leases up to `limit` due messages on these channels to `holder` until `leaseUntil`. The outer
+   * condition is checked again on each row as it is locked, so two claims never take one row.
+   */
+  async claimDue(now: number, channels: readonly Channel[], limit: number, holder: string, leaseUntil: number): Promise<PendingMessage[]> {
+    if (channels.length === 0) return [];
+    const skipLocked = this.sql.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
+    const rows = await this.sql.all<OutboxRow>(
+      `UPDATE outbox SET lease_owner = ?, lease_until = ?
+       WHERE ${CLAIMABLE} AND id IN (
+         SELECT id FROM outbox WHERE ${CLAIMABLE} AND next_attempt_at <= ? AND channel IN (${placeholders(channels.length)})
+         ORDER BY next_attempt_at, id LIMIT ? ${skipLocked})
+       RETURNING *`,
+      [holder, leaseUntil, now, now, now, ...channels, limit],
+    );
+    return rows.map(fromRow).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
   }
 
-  /** When the next pending message on these channels is due, if any is pending. */
-  nextDueAt(channels: readonly Channel[]): number | null {
-    return (this.nextDueStmt.get(JSON.stringify(channels)) as number | null) ?? null;
+  /** When the next message on these channels can be claimed, if any is pending. */
+  async nextDueAt(channels: readonly Channel[]): Promise<number | null> {
+    if (channels.length === 0) return null;
+    const row = await this.sql.get<{ due: number | null }>(
+      `SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END) AS due
+       FROM outbox WHERE status = 'pending' AND channel IN (${placeholders(channels.length)})`,
+      channels,
+    );
+    return row?.due ?? null;
   }
 
-  markDelivered(id: number, now: number): void {
-    this.deliveredStmt.run(now, id);
+  /** The rest change a row only while `holder` still holds its lease. */
+  async markDelivered(id: number, holder: string, now: number): Promise<void> {
+    await this.sql.run(
+      `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, sealed_secret = NULL, last_error = NULL, finished_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ?`,
+      [now, id, holder],
+    );
   }
 
-  retryLater(id: number, at: number, error: string): void {
-    this.retryStmt.run(at, error, id);
+  async retryLater(id: number, holder: string, at: number, error: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ?`,
+      [at, error, id, holder],
+    );
   }
 
   /** Given up: the reason stays, the sealed secret goes. */
-  markFailed(id: number, error: string, now: number): void {
-    this.failedStmt.run(error, now, id);
+  async markFailed(id: number, holder: string, error: string, now: number): Promise<void> {
+    await this.sql.run(
+      `UPDATE outbox SET status = 'failed', attempts = attempts + 1, sealed_secret = NULL, last_error = ?, finished_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ?`,
+      [error, now, id, holder],
+    );
   }
 }

@@ -1,20 +1,18 @@
-import type { Db } from "./database.js";
+import type { Sql } from "./sql.js";
 
 /** Small facts the server keeps about itself (for example the default organization's id). */
 export class Settings {
-  private readonly getStmt;
-  private readonly setStmt;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(db: Db) {
-    this.getStmt = db.prepare(`SELECT value FROM settings WHERE key = ?`).pluck();
-    this.setStmt = db.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`);
+  async get(key: string): Promise<string | null> {
+    const row = await this.sql.get<{ value: string }>(`SELECT value FROM settings WHERE key = ?`, [key]);
+    return row?.value ?? null;
   }
 
-  get(key: string): string | null {
-    return (this.getStmt.get(key) as string | undefined) ?? null;
-  }
-
-  set(key: string, value: string): void {
-    this.setStmt.run(key, value);
+  async set(key: string, value: string): Promise<void> {
+    await this.sql.run(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [
+      key,
+      value,
+    ]);
   }
 }

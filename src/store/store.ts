@@ -1,70 +1,77 @@
-import { join } from "node:path";
 import { ApiTokens } from "./api-tokens.js";
-import { openDatabase, type Db } from "./database.js";
-import { EventStore } from "./event-store.js";
-import { GroupCommit } from "./group-commit.js";
-import { OrgProjection } from "./org-projection.js";
+import { insertEvents, type AppendBatch, type EventCursor, type StoredEvent } from "./events.js";
+import { OrgProjection } from "./orgs.js";
 import { Outbox } from "./outbox.js";
-import { SessionProjection } from "./session-projection.js";
+import { SessionProjection } from "./sessions.js";
 import { Settings } from "./settings.js";
-import { UserProjection } from "./user-projection.js";
-import { MAX_PASSWORD_HISTORY } from "../domain/user.js";
+import type { Sql } from "./sql.js";
+import { Throttles } from "./throttles.js";
+import { UserProjection } from "./users.js";
 
-export const DATABASE_FILE = "latchkey.db";
-
-/** Tables rebuilt from events alone; everything else (tokens, outbox, settings) is not derived. */
+/** Tables rebuilt from events alone; everything else (tokens, outbox, settings, throttles) is not derived. */
 export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions"] as const;
 /** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
 export const PROJECTION_VERSION = 4;
 
-export interface Store {
-  db: Db;
-  events: EventStore;
+/** Every table, through one connection or one transaction. */
+export interface Tables {
+  sql: Sql;
   users: UserProjection;
-  orgs: OrgProjection;
   sessions: SessionProjection;
+  orgs: OrgProjection;
   tokens: ApiTokens;
   outbox: Outbox;
   settings: Settings;
-  /** Runs `work` in one transaction. */
-  transaction<T>(work: () => T): T;
-  /** Settles once every event appended so far is committed (see group-commit.ts). */
-  durable(): Promise<void>;
-  /** Whether appended events still wait for their commit. */
-  hasUncommittedWrites(): boolean;
-  /** Commits what is pending, then closes the database. */
-  close(): void;
+  throttles: Throttles;
+}
+
+export function tablesOver(sql: Sql, passwordHistoryKept: number): Tables {
+  return {
+    sql,
+    users: new UserProjection(sql, passwordHistoryKept),
+    sessions: new SessionProjection(sql),
+    orgs: new OrgProjection(sql),
+    tokens: new ApiTokens(sql),
+    outbox: new Outbox(sql),
+    settings: new Settings(sql),
+    throttles: new Throttles(sql),
+  };
 }
 
 /**
- * `onCommitError` hears of a failed group commit; by default it throws, which ends a tool's process.
- * `passwordHistoryKept`: how many earlier password hashes the users projection keeps (what the
- * configured reuse rule needs); the event log keeps them all, so a rebuild restores more.
+ * The event store and its tables, on SQLite (sqlite/) or PostgreSQL (postgres/). The tables at the
+ * top level read and write outside any transaction; `append` and `exclusive` hand their work the
+ * same tables bound to their transaction.
  */
-export function openStore(
-  dataDir: string,
-  onCommitError: (error: Error) => void = (error) => {
-    throw error;
-  },
-  passwordHistoryKept = MAX_PASSWORD_HISTORY,
-): Store {
-  const db = openDatabase(join(dataDir, DATABASE_FILE));
-  const commits = new GroupCommit(db, onCommitError);
+export interface Store extends Tables {
+  readonly backend: "sqlite" | "postgres";
+  /**
+   * Appends the batch after its expected sequence (ConcurrencyError if another write came first)
+   * and runs `project` in the same transaction: both land or neither does. Returns the
+   * aggregate's sequence after the write.
+   */
+  append(batch: AppendBatch, project: (tx: Tables) => Promise<void>): Promise<number>;
+  /** Runs `work` in a transaction that no other `exclusive` transaction, on any replica, overlaps. */
+  exclusive<T>(work: (tx: Tables) => Promise<T>): Promise<T>;
+  /** Events after the cursor, in an order a reader tailing the log can trust (events.ts). */
+  readEventsAfter(after: EventCursor, limit: number): Promise<StoredEvent[]>;
+  /** Settles once everything written so far is committed (SQLite's group commit; at once on PostgreSQL). */
+  durable(): Promise<void>;
+  /** Whether writes made so far still wait for their commit. */
+  hasUncommittedWrites(): boolean;
+  /** Answers when the database does; throws StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  /** Commits what is pending, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Appends within a transaction the caller already holds (an `exclusive` one). */
+export function appenderIn(tx: Tables): Pick<Store, "append"> {
   return {
-    db,
-    events: new EventStore(db, (work) => commits.write(work)),
-    users: new UserProjection(db, passwordHistoryKept),
-    orgs: new OrgProjection(db),
-    sessions: new SessionProjection(db),
-    tokens: new ApiTokens(db),
-    outbox: new Outbox(db),
-    settings: new Settings(db),
-    transaction: (work) => db.transaction(work).immediate(),
-    durable: () => commits.durable(),
-    hasUncommittedWrites: () => commits.isOpen(),
-    close: () => {
-      commits.flush();
-      db.close();
+    append: async (batch, project) => {
+      const sequence = await insertEvents(tx.sql, batch);
+      await project(tx);
+      return sequence;
     },
   };
 }

@@ -1,7 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { LoginAttempts } from "../../src/app/login-attempts.js";
-import { NameLockouts } from "../../src/app/name-lockouts.js";
-import { RateLimiter, targetFromAddress } from "../../src/api/rate-limit.js";
 import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
 import { quickRatio } from "../../src/domain/similarity.js";
 import { isSessionActive, type SessionState } from "../../src/domain/session.js";
@@ -187,51 +184,5 @@ describe("password rules beyond composition", () => {
   it("ignores names too short to mean anything", () => {
     const shortNames = { commonPasswords: new Set<string>(), personal: personal("Al", "Xu") };
     expect(passwordViolations("Al-Xu-Passw0rd!", DEFAULT_PASSWORD_POLICY, "p", shortNames)).toEqual([]);
-  });
-});
-
-describe("rate limiter and failure counter", () => {
-  it("allows a burst of the per-minute limit, then refills evenly", () => {
-    const now = { value: 0 };
-    const limiter = new RateLimiter(3, () => now.value);
-    expect([limiter.take("a"), limiter.take("a"), limiter.take("a"), limiter.take("a")]).toEqual([true, true, true, false]);
-    expect(limiter.take("b")).toBe(true);
-    now.value += 20_000; // a third of a minute: one call's worth
-    expect([limiter.take("a"), limiter.take("a")]).toEqual([true, false]);
-    expect(new RateLimiter(0).take("anything")).toBe(true);
-  });
-
-  it("keeps a target's limit per address, so a stranger cannot use up the owner's calls", () => {
-    const perTarget = new RateLimiter(2);
-    const attacker = targetFromAddress("login:ada", "198.51.100.7");
-    expect([perTarget.take(attacker), perTarget.take(attacker), perTarget.take(attacker)]).toEqual([true, true, false]);
-    expect(perTarget.take(targetFromAddress("login:ada", "203.0.113.9"))).toBe(true);
-  });
-
-  it("paces concurrent checks of one name as if they came one after another", async () => {
-    const attempts = new LoginAttempts({ baseMs: 100, maxMs: 1_000 });
-    const started = performance.now();
-    const waited = await Promise.all([0, 1, 2].map(() => attempts.begin("a").then(() => performance.now() - started)));
-    expect(waited[0]).toBeLessThan(50);
-    expect(Math.max(...waited)).toBeGreaterThanOrEqual(190); // the third waits for two failures: 200 ms
-    const other = performance.now();
-    await attempts.begin("b");
-    expect(performance.now() - other).toBeLessThan(50);
-    attempts.succeeded("a");
-    const again = performance.now();
-    await attempts.begin("a");
-    expect(performance.now() - again).toBeLessThan(50);
-  });
-
-  it("counts failures by the name used, locks a name like a user, and lets its lockout run out", () => {
-    const names = new NameLockouts();
-    const policy = { maxPasswordAttempts: 2, lockoutDurationMs: 1_000 };
-    expect(names.fail("login:ada", policy, T0)).toMatchObject({ reason: "LOGIN_FAILED", failedAttempts: 1 });
-    expect(names.fail("login:ada@example.com", policy, T0)).toMatchObject({ reason: "LOGIN_FAILED", failedAttempts: 1 });
-    expect(names.fail("login:ada", policy, T0)).toMatchObject({ reason: "LOGIN_FAILED", failedAttempts: 2 });
-    expect(names.fail("login:ada", policy, T0 + 999)).toMatchObject({ reason: "USER_LOCKED" });
-    expect(names.fail("login:ada", policy, T0 + 1_000)).toMatchObject({ reason: "LOGIN_FAILED", failedAttempts: 1 });
-    names.succeeded("login:ada@example.com");
-    expect(names.fail("login:ada@example.com", policy, T0)).toMatchObject({ failedAttempts: 1 });
   });
 });

@@ -33,7 +33,7 @@ describe("single-use codes under concurrency", () => {
         for (const r of results) {
           if (!r.ok) expect([r.error.code, r.error.reason]).toEqual(["invalid_argument", "CODE_INVALID"]);
         }
-        expect(eventTypes(server.dataDir, userId).filter((t) => t === "user.human.password.changed")).toHaveLength(1);
+        expect((await eventTypes(server.dataDir, userId)).filter((t) => t === "user.human.password.changed")).toHaveLength(1);
         const user = ok(await admin.call("GetUserByID", { userId }, server.adminToken));
         expect(user.details.sequence).toBe("3");
       }
@@ -53,7 +53,7 @@ describe("single-use codes under concurrency", () => {
       );
       const sequences = results.map((r) => Number(ok(r).details.sequence)).sort((a, b) => a - b);
       expect(sequences).toEqual(Array.from({ length: 16 }, (_, i) => i + 2));
-      expect(eventTypes(server.dataDir, userId)).toHaveLength(17);
+      expect(await eventTypes(server.dataDir, userId)).toHaveLength(17);
     } finally {
       client.close();
     }

@@ -4,10 +4,10 @@ import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { createRpcClient, createUserClient } from "../helpers/clients.js";
-import { openDataDb } from "../helpers/database.js";
+import { storeRows } from "../helpers/database.js";
 import { humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
 import { codeFromLink, mailTo, startSmtpSink, startWebhookSink, type SmtpSink } from "../helpers/mail.js";
-import { filesContaining, filesWithSealedCopy } from "../helpers/scan.js";
+import { storeLeaks } from "../helpers/scan.js";
 import { startServer, tempDataDir, untilOutput, type TestServer } from "../helpers/server.js";
 
 const ORIGIN = "https://app.example.com";
@@ -24,13 +24,8 @@ interface OutboxRow {
   last_error: string | null;
 }
 
-function outbox(dataDir: string, userId: string): OutboxRow[] {
-  const db = openDataDb(dataDir);
-  try {
-    return db.prepare(`SELECT * FROM outbox WHERE user_id = ? ORDER BY id`).all(userId) as OutboxRow[];
-  } finally {
-    db.close();
-  }
+function outbox(dataDir: string, userId: string): Promise<OutboxRow[]> {
+  return storeRows<OutboxRow>(dataDir, `SELECT * FROM outbox WHERE user_id = ? ORDER BY id`, [userId]);
 }
 
 async function addUser(server: TestServer, extra: Record<string, unknown> = {}) {
@@ -77,11 +72,11 @@ describe("e-mail over SMTP", () => {
     expect(mail.html).toContain("&lt;b&gt;Ada&lt;/b&gt;"); // values are escaped in HTML
     expect(mail.text).toContain("<b>Ada</b>");
 
-    const messageId = outbox(server.dataDir, user.userId)[0]!.message_id;
+    const messageId = (await outbox(server.dataDir, user.userId))[0]!.message_id;
     expect(mail.messageId).toBe(`<${messageId}@example.com>`);
     // The mail can reach the SMTP server a moment before the worker records the delivery.
     await untilOutput(server, `"msg":"message delivered","messageId":"${messageId}"`);
-    expect(outbox(server.dataDir, user.userId)[0]).toMatchObject({ status: "delivered", attempts: 1, sealed_secret: null });
+    expect((await outbox(server.dataDir, user.userId))[0]).toMatchObject({ status: "delivered", attempts: 1, sealed_secret: null });
 
     const users = createUserClient("grpc", server.baseUrl);
     ok(await users.call("SetPassword", { userId: user.userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code }));
@@ -93,10 +88,9 @@ describe("e-mail over SMTP", () => {
     expect(notice.text).not.toContain(code);
     users.close();
     sessions.close();
-    await untilOutput(server, `"msg":"message delivered","messageId":"${outbox(server.dataDir, user.userId)[1]!.message_id}"`);
-    expect(filesContaining(server.dataDir, code)).toEqual([]);
+    await untilOutput(server, `"msg":"message delivered","messageId":"${(await outbox(server.dataDir, user.userId))[1]!.message_id}"`);
     // Not even encrypted, in the database, its WAL or anywhere else in the data dir.
-    expect(filesWithSealedCopy(server.dataDir, code)).toEqual([]);
+    expect(await storeLeaks(server.dataDir, code)).toEqual([]);
   });
 
   it("tells the user after every kind of password change", async () => {
@@ -122,8 +116,8 @@ describe("e-mail over SMTP", () => {
     await sendResetLink(server, bouncing.userId);
     await sendResetLink(server, fine.userId);
     await smtp.next(mailTo(fine.email));
-    await untilOutput(server, `"msg":"message abandoned","messageId":"${outbox(server.dataDir, bouncing.userId)[0]!.message_id}"`);
-    const [row] = outbox(server.dataDir, bouncing.userId);
+    await untilOutput(server, `"msg":"message abandoned","messageId":"${(await outbox(server.dataDir, bouncing.userId))[0]!.message_id}"`);
+    const [row] = await outbox(server.dataDir, bouncing.userId);
     expect(row).toMatchObject({ status: "failed", attempts: 3, sealed_secret: null });
     expect(row!.last_error).toContain("550");
     expect(smtp.messages.some(mailTo(bouncing.email))).toBe(false);
@@ -159,7 +153,7 @@ describe("when delivery is interrupted", () => {
     expect(first.output()).toContain("no e-mail transport");
     const user = await addUser(first);
     await sendResetLink(first, user.userId);
-    expect(outbox(dataDir, user.userId)[0]!.status).toBe("pending");
+    expect((await outbox(dataDir, user.userId))[0]!.status).toBe("pending");
     await first.stop("SIGKILL");
 
     const smtp = await startSmtpSink();
@@ -185,7 +179,7 @@ describe("other channels and settings", () => {
       expect(call.body.to).toBe("+41791234567");
       const code = /code for \S+ is ([A-Z0-9]{10})/.exec(call.body.message)?.[1];
       expect(code).toBeDefined();
-      expect(call.headers["idempotency-key"]).toBe(outbox(server.dataDir, user.userId)[0]!.message_id);
+      expect(call.headers["idempotency-key"]).toBe((await outbox(server.dataDir, user.userId))[0]!.message_id);
       const users = createUserClient("grpc", server.baseUrl);
       ok(await users.call("SetPassword", { userId: user.userId, newPassword: { password: OTHER_PASSWORD }, verificationCode: code! }));
       users.close();
@@ -214,7 +208,7 @@ describe("other channels and settings", () => {
       const users = createUserClient("grpc", server.baseUrl);
       ok(await users.call("SetPassword", { userId: user.userId, newPassword: { password: OTHER_PASSWORD } }, server.adminToken));
       users.close();
-      expect(outbox(server.dataDir, user.userId).map((r) => r.kind)).toEqual(["password_reset"]);
+      expect((await outbox(server.dataDir, user.userId)).map((r) => r.kind)).toEqual(["password_reset"]);
     } finally {
       await server.stop();
     }

@@ -32,7 +32,7 @@ describe.each(PROTOCOLS)("lockout over %s", (protocol) => {
     expect(locked.message).toMatch(/locked/);
     const viaCurrent = { userId, newPassword: { password: OTHER_PASSWORD }, currentPassword: STRONG_PASSWORD };
     failure(await users.call("SetPassword", viaCurrent, users.admin), "failed_precondition", "USER_LOCKED");
-    expect(eventTypes(server.dataDir, userId)).toContain("user.locked");
+    expect(await eventTypes(server.dataDir, userId)).toContain("user.locked");
   });
 
   it("answers an unknown login name exactly like that, failure for failure", async () => {
@@ -145,7 +145,7 @@ describe("a password lockout with a duration", () => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_100 - (performance.now() - lockedAt))));
       ok(await users.call("GetUserByID", { userId }, sessionToken));
       ok(await login(userId, STRONG_PASSWORD));
-      expect(eventTypes(timed.dataDir, userId)).toContain("user.unlocked");
+      expect(await eventTypes(timed.dataDir, userId)).toContain("user.unlocked");
     } finally {
       users.close();
       sessions.close();

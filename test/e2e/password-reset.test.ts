@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, PROTOCOLS } from "../helpers/clients.js";
-import { openDataDb } from "../helpers/database.js";
+import { storeRows } from "../helpers/database.js";
 import { failure, humanUser, ok } from "../helpers/fixtures.js";
 import { startServer, untilOutput, type TestServer } from "../helpers/server.js";
 
@@ -27,13 +27,8 @@ afterAll(async () => {
   await server.stop();
 });
 
-function outboxFor(userId: string): OutboxRow[] {
-  const db = openDataDb(server.dataDir);
-  try {
-    return db.prepare(`SELECT * FROM outbox WHERE user_id = ? ORDER BY id`).all(userId) as OutboxRow[];
-  } finally {
-    db.close();
-  }
+function outboxFor(userId: string): Promise<OutboxRow[]> {
+  return storeRows<OutboxRow>(server.dataDir, `SELECT * FROM outbox WHERE user_id = ? ORDER BY id`, [userId]);
 }
 
 describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
@@ -51,7 +46,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     expect(reset.verificationCode).toMatch(/^[A-Z0-9]{10}$/);
     expect(reset.details.sequence).toBe("2");
     expect(reset.details.resourceOwner).toMatch(/^\d+$/);
-    expect(outboxFor(userId)).toEqual([]);
+    expect(await outboxFor(userId)).toEqual([]);
   });
 
   it("queues a reset link by e-mail with the request's template, without the plaintext code", async () => {
@@ -66,7 +61,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     );
     expect(reset.verificationCode).toBeUndefined();
     expect(reset.details.sequence).toBe("2");
-    const [row, ...rest] = outboxFor(userId);
+    const [row, ...rest] = await outboxFor(userId);
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ kind: "password_reset", channel: "email", recipient: email, status: "pending" });
     expect(JSON.parse(row!.payload)).toMatchObject({ urlTemplate: template, orgId: reset.details.resourceOwner, name: "Ada" });
@@ -77,7 +72,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
   it("sends a link by e-mail with the configured template when no medium is given", async () => {
     const { userId } = await newUser();
     ok(await client.call("PasswordReset", { userId }, client.admin));
-    const [row] = outboxFor(userId);
+    const [row] = await outboxFor(userId);
     expect(row!.channel).toBe("email");
     expect(JSON.parse(row!.payload).urlTemplate).toBe("https://login.example.com/reset?u={{.UserID}}&c={{.Code}}");
   });
@@ -91,7 +86,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
         client.admin,
       ),
     );
-    expect(outboxFor(withPhone.userId)[0]).toMatchObject({ channel: "sms", recipient: "+41 79 123 45 67" });
+    expect((await outboxFor(withPhone.userId))[0]).toMatchObject({ channel: "sms", recipient: "+41 79 123 45 67" });
 
     const without = await newUser();
     const result = await client.call(
@@ -100,7 +95,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
       client.admin,
     );
     failure(result, "failed_precondition", "PHONE_MISSING");
-    expect(outboxFor(without.userId)).toEqual([]);
+    expect(await outboxFor(without.userId)).toEqual([]);
   });
 
   it("refuses a url_template that is not an http(s) URL on an allowed origin", async () => {
@@ -115,7 +110,7 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
       const error = failure(await client.call("PasswordReset", { userId, sendLink: { urlTemplate } }, client.admin), "invalid_argument");
       expect(error.violations[0]!.field).toBe("send_link.url_template");
     }
-    expect(outboxFor(userId)).toEqual([]);
+    expect(await outboxFor(userId)).toEqual([]);
   });
 
   it("answers NotFound for an unknown user and Unauthenticated for anonymous callers", async () => {
@@ -123,6 +118,6 @@ describe.each(PROTOCOLS)("PasswordReset over %s", (protocol) => {
     const { userId } = await newUser();
     failure(await client.call("PasswordReset", { userId, returnCode: {} }), "unauthenticated");
     failure(await client.call("PasswordReset", { userId, sendLink: {} }), "unauthenticated");
-    expect(outboxFor(userId)).toEqual([]);
+    expect(await outboxFor(userId)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
 import { clientFor, createRpcClient, createUserClient, PROTOCOLS } from "../helpers/clients.js";
-import { openDataDb } from "../helpers/database.js";
+import { storeRows } from "../helpers/database.js";
 import { failure, humanUser, ok, unique } from "../helpers/fixtures.js";
 import { startServer, untilOutput, type TestServer } from "../helpers/server.js";
 
@@ -15,22 +15,12 @@ afterAll(async () => {
   await server.stop();
 });
 
-function outboxFor(userId: string): Array<{ recipient: string; payload: string }> {
-  const db = openDataDb(server.dataDir);
-  try {
-    return db.prepare(`SELECT recipient, payload FROM outbox WHERE user_id = ? ORDER BY id`).all(userId) as never;
-  } finally {
-    db.close();
-  }
+function outboxFor(userId: string): Promise<Array<{ recipient: string; payload: string }>> {
+  return storeRows(server.dataDir, `SELECT recipient, payload FROM outbox WHERE user_id = ? ORDER BY id`, [userId]);
 }
 
-function outboxSize(): number {
-  const db = openDataDb(server.dataDir);
-  try {
-    return db.prepare(`SELECT COUNT(*) FROM outbox`).pluck().get() as number;
-  } finally {
-    db.close();
-  }
+async function outboxSize(): Promise<number> {
+  return (await storeRows<{ n: number }>(server.dataDir, `SELECT COUNT(*) AS n FROM outbox`))[0]!.n;
 }
 
 const HANDLED = '"msg":"public password reset request handled"';
@@ -51,17 +41,17 @@ describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
   it("answers the same for an existing and an unknown login name, and sends only to the existing user", async () => {
     const user = await newUser();
     const before = handled();
-    const sizeBefore = outboxSize();
+    const sizeBefore = await outboxSize();
     const known = await passwords.call("RequestPasswordReset", { loginName: user.email.toUpperCase() });
     const unknown = await passwords.call("RequestPasswordReset", { loginName: `${unique("nobody")}@example.com` });
     expect(known).toEqual({ ok: true, body: {} });
     expect(unknown).toEqual(known);
     await untilHandled(before + 2);
-    const [row, ...more] = outboxFor(user.userId);
+    const [row, ...more] = await outboxFor(user.userId);
     expect(more).toEqual([]);
     expect(row!.recipient).toBe(user.email);
     expect(JSON.parse(row!.payload).urlTemplate).toBe("https://login.example.com/r?c={{.Code}}");
-    expect(outboxSize()).toBe(sizeBefore + 1);
+    expect(await outboxSize()).toBe(sizeBefore + 1);
   });
 
   it("opens at most one reset per user per minute", async () => {
@@ -69,7 +59,7 @@ describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
     const before = handled();
     for (let i = 0; i < 3; i++) ok(await passwords.call("RequestPasswordReset", { loginName: user.username }));
     await untilHandled(before + 3);
-    expect(outboxFor(user.userId)).toHaveLength(1);
+    expect(await outboxFor(user.userId)).toHaveLength(1);
   });
 
   it("takes a url_template on an allowed origin and refuses any other, for existing and unknown names alike", async () => {
@@ -78,7 +68,7 @@ describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
     const template = "https://app.example.com/reset?user={{.UserID}}&code={{.Code}}";
     ok(await passwords.call("RequestPasswordReset", { loginName: user.username, urlTemplate: template }));
     await untilHandled(before + 1);
-    expect(JSON.parse(outboxFor(user.userId)[0]!.payload).urlTemplate).toBe(template);
+    expect(JSON.parse((await outboxFor(user.userId))[0]!.payload).urlTemplate).toBe(template);
 
     for (const loginName of [user.username, unique("nobody")]) {
       for (const urlTemplate of ["https://evil.example.com/?c={{.Code}}", "http://app.example.com/?c={{.Code}}", "not a url"]) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientFor, createUserClient, PROTOCOLS } from "../helpers/clients.js";
-import { eventTypes, openDataDb } from "../helpers/database.js";
+import { eventTypes, storeRows } from "../helpers/database.js";
 import { failure, humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -193,21 +193,18 @@ describe.each(PROTOCOLS)("SetPassword over %s", (protocol) => {
   it("records who changed the password and how, and never the password", async () => {
     const userId = await newUser();
     ok(await set(userId, OTHER_PASSWORD, { verificationCode: await resetCode(userId) }));
-    expect(eventTypes(server.dataDir, userId)).toEqual([
+    expect(await eventTypes(server.dataDir, userId)).toEqual([
       "user.human.added",
       "user.human.password.code.added",
       "user.human.password.changed",
     ]);
-    const db = openDataDb(server.dataDir);
-    try {
-      const changed = db
-        .prepare(`SELECT payload, creator FROM events WHERE aggregate_id = ? AND event_type = 'user.human.password.changed'`)
-        .get(userId) as { payload: string; creator: string };
-      expect(JSON.parse(changed.payload)).toMatchObject({ method: "verification_code", changeRequired: false });
-      expect(changed.creator).toBe("anonymous");
-      expect(changed.payload).not.toContain(OTHER_PASSWORD);
-    } finally {
-      db.close();
-    }
+    const [changed] = await storeRows<{ payload: string; creator: string }>(
+      server.dataDir,
+      `SELECT payload, creator FROM events WHERE aggregate_id = ? AND event_type = 'user.human.password.changed'`,
+      [userId],
+    );
+    expect(JSON.parse(changed!.payload)).toMatchObject({ method: "verification_code", changeRequired: false });
+    expect(changed!.creator).toBe("anonymous");
+    expect(changed!.payload).not.toContain(OTHER_PASSWORD);
   });
 });

@@ -1,20 +1,31 @@
-import { ensureDefaultOrg } from "../../src/app/bootstrap.js";
-import type { AppContext } from "../../src/app/context.js";
-import { BackgroundJobs } from "../../src/app/background.js";
 import { commonPasswords } from "../../src/app/common-passwords.js";
-import { KeyedLock } from "../../src/app/keyed-lock.js";
-import { NameLockouts } from "../../src/app/name-lockouts.js";
-import { LoginAttempts } from "../../src/app/login-attempts.js";
+import type { AppContext } from "../../src/app/context.js";
+import { createAppContext } from "../../src/app/create-app.js";
 import { deriveKeys } from "../../src/crypto/keys.js";
 import { PasswordHasher } from "../../src/crypto/password-hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "../../src/domain/password-policy.js";
+import { MAX_PASSWORD_HISTORY } from "../../src/domain/user.js";
 import type { Logger } from "../../src/log.js";
-import { openStore } from "../../src/store/store.js";
+import { openStore } from "../../src/store/open-store.js";
+import type { Store } from "../../src/store/store.js";
+import { freshDatabase, type Backend } from "./postgres.js";
 import { tempDataDir } from "./server.js";
 
-/** The application layer on a real SQLite file, with a clock the test moves. */
-export async function testApp(): Promise<AppContext & { now: { value: number }; logged: string[] }> {
-  const store = openStore(tempDataDir());
+export type TestApp = AppContext & { now: { value: number }; logged: string[] };
+
+/** A store of its own: a new SQLite file, or a new PostgreSQL database (`databaseUrl` to open one again). */
+export async function testStore(backend: Backend, databaseUrl?: string, dataDir = tempDataDir()): Promise<Store> {
+  return openStore({
+    ...(backend === "postgres" && { databaseUrl: databaseUrl ?? (await freshDatabase()) }),
+    dataDir,
+    poolSize: 4,
+    passwordHistoryKept: MAX_PASSWORD_HISTORY,
+  });
+}
+
+/** The application layer on a real store (SQLite file or PostgreSQL database), with a clock the test moves. */
+export async function testApp(backend: Backend = "sqlite"): Promise<TestApp> {
+  const store = await testStore(backend);
   const now = { value: 1_700_000_000_000 };
   const logged: string[] = [];
   const log: Logger = {
@@ -23,20 +34,13 @@ export async function testApp(): Promise<AppContext & { now: { value: number }; 
     warn: (msg) => logged.push(msg),
     error: (msg) => logged.push(msg),
   };
-  const hasher = new PasswordHasher(4, 2);
-  return {
+  const app = await createAppContext({
     store,
-    hasher,
-    dummyHash: hasher.hash("dummy"),
-    loginAttempts: new LoginAttempts({ baseMs: 0, maxMs: 0 }),
-    nameLockouts: new NameLockouts(),
-    background: new BackgroundJobs(log),
-    outboxQueued: () => undefined,
+    hasher: new PasswordHasher(4, 2),
     keys: deriveKeys(Buffer.alloc(32, 3)),
     log,
     clock: () => now.value,
-    defaultOrgId: ensureDefaultOrg(store, now.value),
-    userLocks: new KeyedLock(),
+    failureDelay: { baseMs: 0, maxMs: 0 },
     settings: {
       codeTtlMs: 60_000,
       passwordPolicy: DEFAULT_PASSWORD_POLICY,
@@ -47,7 +51,6 @@ export async function testApp(): Promise<AppContext & { now: { value: number }; 
       resetUrlOrigins: ["https://x.example"],
       notifyPasswordChanged: true,
     },
-    now,
-    logged,
-  };
+  });
+  return Object.assign(app, { now, logged });
 }

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { databaseFor, projectBackend, type Backend } from "./postgres.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MAIN = join(ROOT, "src", "main.ts");
@@ -31,6 +32,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Run the build in dist/ as `npm start` does, rather than the sources through tsx. */
   built?: boolean;
+  /** The store (default: this vitest project's); on PostgreSQL the data dir stands for a database of its own. */
+  backend?: Backend;
 }
 
 export function tempDataDir(): string {
@@ -62,11 +65,18 @@ function baseEnv(): Record<string, string> {
   };
 }
 
+/** What a server on this data dir needs to find its store: on PostgreSQL, its database and secret. */
+export async function storeEnv(dataDir: string, backend: Backend = projectBackend()): Promise<Record<string, string>> {
+  if (backend === "sqlite") return { LATCHKEY_DATA_DIR: dataDir };
+  const { url, secret } = await databaseFor(dataDir);
+  return { LATCHKEY_DATA_DIR: dataDir, LATCHKEY_DATABASE_URL: url, LATCHKEY_SECRET: secret };
+}
+
 /** Starts the real server on port 0 and resolves once it logs that it listens. */
-export function startServer(options: StartOptions = {}): Promise<TestServer> {
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const adminToken = options.adminToken === undefined ? randomBytes(32).toString("base64url") : options.adminToken;
-  const env: Record<string, string> = { ...baseEnv(), LATCHKEY_PORT: "0", LATCHKEY_DATA_DIR: dataDir, ...options.env };
+  const env: Record<string, string> = { ...baseEnv(), LATCHKEY_PORT: "0", ...(await storeEnv(dataDir, options.backend)), ...options.env };
   if (adminToken !== null) env.LATCHKEY_ADMIN_TOKEN = adminToken;
   const entry = options.built ? [BUILT_MAIN] : ["--import", "tsx", MAIN];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], { cwd: ROOT, env });

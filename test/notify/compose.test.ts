@@ -11,6 +11,7 @@ const templates = loadTemplates(undefined);
 
 const reset = (overrides: Partial<PendingMessage> = {}): PendingMessage => ({
   id: 1,
+  dueAt: 0,
   messageId: "m-1",
   kind: "password_reset",
   channel: "email",

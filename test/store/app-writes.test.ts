@@ -8,12 +8,13 @@ import { createSession } from "../../src/app/sessions.js";
 import { setPassword } from "../../src/app/set-password.js";
 import { writeUser } from "../../src/app/write-user.js";
 import { DomainError } from "../../src/domain/errors.js";
-import { testApp } from "../helpers/app.js";
+import { testApp, type TestApp } from "../helpers/app.js";
+import { BACKENDS } from "../helpers/postgres.js";
 
 const actor = { id: "test" };
 const profile = { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" as const };
 
-async function newUser(app: Awaited<ReturnType<typeof testApp>>, password: { plaintext: string } | { bcryptHash: string }) {
+async function newUser(app: TestApp, password: { plaintext: string } | { bcryptHash: string }) {
   const state = await addHumanUser(
     app,
     {
@@ -27,156 +28,160 @@ async function newUser(app: Awaited<ReturnType<typeof testApp>>, password: { pla
   return state.userId;
 }
 
-describe("the public forgot-password form", () => {
-  it("sends an open link's code again rather than replacing it, so a stranger's requests never void the owner's link", async () => {
-    const app = await testApp();
-    app.settings.codeTtlMs = 3_600_000;
-    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-    const loginName = app.store.users.get(userId)!.email;
-    const ask = async () => {
-      requestPublicPasswordReset(app, loginName, undefined);
-      await app.background.drain();
-    };
-    const queued = () =>
-      (
-        app.store.outbox.due(Number.MAX_SAFE_INTEGER, ["email"], 100) as Array<{
-          kind: string;
-          messageId: string;
-          userId: string;
-          payload: Record<string, string>;
-        }>
-      ).filter((m) => m.kind === "password_reset");
-    await ask(); // the owner asks
-    const ownersLink = resetMessageCode(app.keys, queued()[0]!);
-    await ask(); // a stranger, within the minute: nothing
-    expect(queued()).toHaveLength(1);
-    app.now.value += 60_000;
-    await ask(); // a stranger, a minute later: the same code again
-    const sent = queued();
-    expect(sent).toHaveLength(2);
-    expect(new Set(sent.map((m) => m.messageId)).size).toBe(2);
-    expect(resetMessageCode(app.keys, sent[1]!)).toBe(ownersLink);
-    // The owner's first link still works.
-    const proof = { kind: "verification_code" as const, code: ownersLink };
-    await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof }, actor);
-  });
-});
+const eventTypes = async (app: TestApp, userId: string) =>
+  (await app.store.sql.all<{ event_type: string }>(`SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY sequence`, [userId])).map(
+    (r) => r.event_type,
+  );
 
-describe("writes in the application layer", () => {
-  it("decides again on fresh state when another writer appends first", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-    const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
-    let interfered = false;
-    // Bypass the in-process queue, as a second process on the same database would.
-    const originalHash = app.hasher.hash.bind(app.hasher);
-    app.hasher.hash = async (password) => {
-      if (!interfered) {
-        interfered = true;
-        await requestPasswordReset(
-          { ...app, userLocks: { run: (_k: string, job: () => Promise<unknown>) => job() } as never },
-          userId,
-          { kind: "return_code" },
-          actor,
-        );
-      }
-      return originalHash(password);
-    };
-    const attempt = setPassword(
-      app,
-      { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
-      actor,
-    );
-    // The competing reset voided the code while our first decision was hashing: the retry sees that.
-    await expect(attempt).rejects.toMatchObject({ reason: "CODE_INVALID" });
-    expect(interfered).toBe(true);
-    // The refusal wrote nothing: the user is as the competing reset left it.
-    expect(app.store.users.get(userId)!.sequence).toBe(3);
+describe.each(BACKENDS)("the application layer on %s", (backend) => {
+  describe("the public forgot-password form", () => {
+    it("sends an open link's code again rather than replacing it, so a stranger's requests never void the owner's link", async () => {
+      const app = await testApp(backend);
+      app.settings.codeTtlMs = 3_600_000;
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      const loginName = (await app.store.users.get(userId))!.email;
+      const ask = async () => {
+        requestPublicPasswordReset(app, loginName, undefined);
+        await app.background.drain();
+      };
+      const queued = async () =>
+        (
+          await app.store.sql.all<{ message_id: string; user_id: string; payload: string }>(
+            `SELECT message_id, user_id, payload FROM outbox WHERE kind = 'password_reset' ORDER BY id`,
+          )
+        ).map((r) => ({ messageId: r.message_id, userId: r.user_id, payload: JSON.parse(r.payload) as Record<string, string> }));
+      await ask(); // the owner asks
+      const ownersLink = resetMessageCode(app.keys, (await queued())[0]!);
+      await ask(); // a stranger, within the minute: nothing
+      expect(await queued()).toHaveLength(1);
+      app.now.value += 60_000;
+      await ask(); // a stranger, a minute later: the same code again
+      const sent = await queued();
+      expect(sent).toHaveLength(2);
+      expect(new Set(sent.map((m) => m.messageId)).size).toBe(2);
+      expect(resetMessageCode(app.keys, sent[1]!)).toBe(ownersLink);
+      // The owner's first link still works.
+      const proof = { kind: "verification_code" as const, code: ownersLink };
+      await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof }, actor);
+    });
   });
 
-  it("gives up with Aborted when conflicts never end", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-    let round = 0;
-    const attempt = writeUser(app, userId, actor, async (state) => {
-      // Another writer always gets there first.
-      app.store.events.append(
-        {
-          aggregateType: "user",
-          aggregateId: userId,
-          owner: state!.orgId,
-          creator: "other",
-          expectedSequence: state!.sequence,
-          createdAt: round++,
-          events: [{ type: "user.human.password.code.check.failed" }],
-        },
-        () => app.store.users.save({ ...state!, sequence: state!.sequence + 1 }),
+  describe("writes in the application layer", () => {
+    it("decides again on fresh state when another writer appends first", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      let interfered = false;
+      // Bypass the in-process queue, as a second process on the same database would.
+      const originalHash = app.hasher.hash.bind(app.hasher);
+      app.hasher.hash = async (password) => {
+        if (!interfered) {
+          interfered = true;
+          await requestPasswordReset(
+            { ...app, userLocks: { run: (_k: string, job: () => Promise<unknown>) => job() } as never },
+            userId,
+            { kind: "return_code" },
+            actor,
+          );
+        }
+        return originalHash(password);
+      };
+      const attempt = setPassword(
+        app,
+        { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
+        actor,
       );
-      return { events: [{ type: "user.human.password.code.check.failed" }] };
+      // The competing reset voided the code while our first decision was hashing: the retry sees that.
+      await expect(attempt).rejects.toMatchObject({ reason: "CODE_INVALID" });
+      expect(interfered).toBe(true);
+      // The refusal wrote nothing: the user is as the competing reset left it.
+      expect((await app.store.users.get(userId))!.sequence).toBe(3);
     });
-    await expect(attempt).rejects.toBeInstanceOf(DomainError);
-    await expect(attempt).rejects.toMatchObject({ reason: "CONCURRENT_MODIFICATION" });
-  });
 
-  it("upgrades an imported hash when its password is verified", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
-    const same = setPassword(
-      app,
-      { userId, newPassword: "Imp0rted-Pass!", changeRequired: false, proof: { kind: "current_password", password: "Imp0rted-Pass!" } },
-      actor,
-    );
-    await expect(same).rejects.toMatchObject({ reason: "PASSWORD_UNCHANGED" });
-    const upgraded = app.store.users.get(userId)!;
-    expect(upgraded.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
-    expect(upgraded.sequence).toBe(2);
-    const types = app.store.db.prepare(`SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY sequence`).pluck().all(userId);
-    expect(types).toEqual(["user.human.added", "user.human.password.hash.upgraded"]);
-    expect(await app.hasher.verify("Imp0rted-Pass!", upgraded.passwordHash!)).toEqual({ matches: true, needsRehash: false });
-  });
-
-  it("expires codes on the clock it is given", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-    const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
-    app.now.value += app.settings.codeTtlMs;
-    const late = setPassword(
-      app,
-      { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
-      actor,
-    );
-    await expect(late).rejects.toMatchObject({ reason: "CODE_EXPIRED" });
-  });
-
-  it("rebuilds projections equal to the live ones", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-    await requestPasswordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
-    await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: true, proof: { kind: "privileged" } }, actor);
-    await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
-    const dump = () => ["users", "login_names", "orgs"].map((t) => app.store.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all());
-    const live = dump();
-    expect(rebuildProjections(app.store)).toBe(5);
-    expect(dump()).toEqual(live);
-  });
-
-  it("upgrades an imported hash on a successful login", async () => {
-    const app = await testApp();
-    const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
-    await expect(createSession(app, { user: { userId }, password: "Wrong-Pass1!" }, actor)).rejects.toMatchObject({
-      reason: "LOGIN_FAILED",
+    it("gives up with Aborted when conflicts never end", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      let round = 0;
+      const attempt = writeUser(app, userId, actor, async (state) => {
+        // Another writer always gets there first.
+        await app.store.append(
+          {
+            aggregateType: "user",
+            aggregateId: userId,
+            owner: state!.orgId,
+            creator: "other",
+            expectedSequence: state!.sequence,
+            createdAt: round++,
+            events: [{ type: "user.human.password.code.check.failed" }],
+          },
+          (tx) => tx.users.save({ ...state!, sequence: state!.sequence + 1 }),
+        );
+        return { events: [{ type: "user.human.password.code.check.failed" }] };
+      });
+      await expect(attempt).rejects.toBeInstanceOf(DomainError);
+      await expect(attempt).rejects.toMatchObject({ reason: "CONCURRENT_MODIFICATION" });
     });
-    expect(app.store.users.get(userId)!.passwordHash).toMatch(/^\$2b\$05\$/);
-    await createSession(app, { user: { userId }, password: "Imp0rted-Pass!" }, actor);
-    const user = app.store.users.get(userId)!;
-    expect(user.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
-    expect(user.failedPasswordAttempts).toBe(0);
-    const types = app.store.db.prepare(`SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY sequence`).pluck().all(userId);
-    expect(types).toEqual([
-      "user.human.added",
-      "user.human.password.check.failed",
-      "user.human.password.check.succeeded",
-      "user.human.password.hash.upgraded",
-    ]);
+
+    it("upgrades an imported hash when its password is verified", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+      const same = setPassword(
+        app,
+        { userId, newPassword: "Imp0rted-Pass!", changeRequired: false, proof: { kind: "current_password", password: "Imp0rted-Pass!" } },
+        actor,
+      );
+      await expect(same).rejects.toMatchObject({ reason: "PASSWORD_UNCHANGED" });
+      const upgraded = (await app.store.users.get(userId))!;
+      expect(upgraded.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
+      expect(upgraded.sequence).toBe(2);
+      expect(await eventTypes(app, userId)).toEqual(["user.human.added", "user.human.password.hash.upgraded"]);
+      expect(await app.hasher.verify("Imp0rted-Pass!", upgraded.passwordHash!)).toEqual({ matches: true, needsRehash: false });
+    });
+
+    it("expires codes on the clock it is given", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      app.now.value += app.settings.codeTtlMs;
+      const late = setPassword(
+        app,
+        { userId, newPassword: "Batt3ry-Staple?", changeRequired: false, proof: { kind: "verification_code", code: code! } },
+        actor,
+      );
+      await expect(late).rejects.toMatchObject({ reason: "CODE_EXPIRED" });
+    });
+
+    it("rebuilds projections equal to the live ones", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      await requestPasswordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
+      await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: true, proof: { kind: "privileged" } }, actor);
+      await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      const dump = () =>
+        Promise.all(["users", "login_names", "orgs", "sessions"].map((t) => app.store.sql.all(`SELECT * FROM ${t} ORDER BY 1`)));
+      await createSession(app, { user: { userId }, password: "Batt3ry-Staple?" }, actor);
+      const live = await dump();
+      expect(await rebuildProjections(app.store)).toBe(6);
+      expect(await dump()).toEqual(live);
+    });
+
+    it("upgrades an imported hash on a successful login", async () => {
+      const app = await testApp(backend);
+      const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+      await expect(createSession(app, { user: { userId }, password: "Wrong-Pass1!" }, actor)).rejects.toMatchObject({
+        reason: "LOGIN_FAILED",
+      });
+      expect((await app.store.users.get(userId))!.passwordHash).toMatch(/^\$2b\$05\$/);
+      await createSession(app, { user: { userId }, password: "Imp0rted-Pass!" }, actor);
+      const user = (await app.store.users.get(userId))!;
+      expect(user.passwordHash).toMatch(/^bcrypt-sha384:\$2b\$04\$/);
+      expect(user.failedPasswordAttempts).toBe(0);
+      expect(await eventTypes(app, userId)).toEqual([
+        "user.human.added",
+        "user.human.password.check.failed",
+        "user.human.password.check.succeeded",
+        "user.human.password.hash.upgraded",
+      ]);
+    });
   });
 });

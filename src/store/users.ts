@@ -1,7 +1,7 @@
 import type { LockReason } from "../domain/lockout.js";
 import type { LoginNameKind } from "../domain/user-input.js";
 import { MAX_PASSWORD_HISTORY, type Gender, type UserState } from "../domain/user.js";
-import { replaceRowStatement, type Db } from "./database.js";
+import { upsertStatement, type Sql } from "./sql.js";
 
 interface UserRow {
   user_id: string;
@@ -129,46 +129,46 @@ function fromRow(r: UserRow): UserState {
 }
 
 const COLUMNS = Object.keys(toRow({ profile: {} } as UserState));
+const UPSERT = upsertStatement("users", COLUMNS, "user_id");
 
 /** The users table is the current state of every user aggregate: writes load it instead of replaying events. */
 export class UserProjection {
-  private readonly getStmt;
-  private readonly upsertStmt;
-  private readonly nameOwnerStmt;
-  private readonly claimStmt;
-
   /** `historyKept`: earlier password hashes stored per user; no more than the reuse rule needs. */
   constructor(
-    db: Db,
+    private readonly sql: Sql,
     private readonly historyKept: number,
-  ) {
-    this.getStmt = db.prepare(`SELECT * FROM users WHERE user_id = ?`);
-    this.upsertStmt = replaceRowStatement(db, "users", COLUMNS);
-    this.nameOwnerStmt = db.prepare(`SELECT user_id FROM login_names WHERE name_key = ?`).pluck();
-    this.claimStmt = db.prepare(`INSERT INTO login_names (name_key, user_id, kind) VALUES (?, ?, ?)`);
-  }
+  ) {}
 
-  get(userId: string): UserState | null {
-    const row = this.getStmt.get(userId) as UserRow | undefined;
+  async get(userId: string): Promise<UserState | null> {
+    const row = await this.sql.get<UserRow>(`SELECT * FROM users WHERE user_id = ?`, [userId]);
     return row ? fromRow(row) : null;
   }
 
-  save(state: UserState): void {
-    this.upsertStmt.run(toRow(state, this.historyKept));
+  async save(state: UserState): Promise<void> {
+    const row = toRow(state, this.historyKept);
+    await this.sql.run(
+      UPSERT,
+      COLUMNS.map((c) => row[c as keyof UserRow]),
+    );
   }
 
   /** The user holding a login name key, if any. */
-  ownerOf(nameKey: string): string | null {
-    return (this.nameOwnerStmt.get(nameKey) as string | undefined) ?? null;
+  async ownerOf(nameKey: string): Promise<string | null> {
+    const row = await this.sql.get<{ user_id: string }>(`SELECT user_id FROM login_names WHERE name_key = ?`, [nameKey]);
+    return row?.user_id ?? null;
   }
 
-  /** Claims each name for the user; a name held by another user throws LoginNameTakenError. */
-  claim(userId: string, names: ReadonlyArray<{ key: string; kind: LoginNameKind }>): void {
+  /**
+   * Claims each name for the user; a name held by another user throws LoginNameTakenError. The
+   * table's key decides between writers on any replica: no read comes before the claim.
+   */
+  async claim(userId: string, names: ReadonlyArray<{ key: string; kind: LoginNameKind }>): Promise<void> {
     for (const { key, kind } of names) {
-      const owner = this.ownerOf(key);
-      if (owner === userId) continue;
-      if (owner !== null) throw new LoginNameTakenError(kind);
-      this.claimStmt.run(key, userId, kind);
+      const { changes } = await this.sql.run(
+        `INSERT INTO login_names (name_key, user_id, kind) VALUES (?, ?, ?) ON CONFLICT (name_key) DO NOTHING`,
+        [key, userId, kind],
+      );
+      if (changes === 0 && (await this.ownerOf(key)) !== userId) throw new LoginNameTakenError(kind);
     }
   }
 }

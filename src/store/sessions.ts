@@ -1,5 +1,5 @@
 import type { SessionState } from "../domain/session.js";
-import { replaceRowStatement, type Db } from "./database.js";
+import { upsertStatement, type Sql } from "./sql.js";
 
 interface SessionRow {
   session_id: string;
@@ -52,28 +52,27 @@ const fromRow = (r: SessionRow): SessionState => ({
   terminated: r.terminated === 1,
 });
 
+const COLUMNS = Object.keys(toRow({} as SessionState));
+const UPSERT = upsertStatement("sessions", COLUMNS, "session_id");
+
 export class SessionProjection {
-  private readonly byIdStmt;
-  private readonly byTokenStmt;
-  private readonly upsertStmt;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(db: Db) {
-    this.byIdStmt = db.prepare(`SELECT * FROM sessions WHERE session_id = ?`);
-    this.byTokenStmt = db.prepare(`SELECT * FROM sessions WHERE token_digest = ?`);
-    this.upsertStmt = replaceRowStatement(db, "sessions", Object.keys(toRow({} as SessionState)));
-  }
-
-  get(sessionId: string): SessionState | null {
-    const row = this.byIdStmt.get(sessionId) as SessionRow | undefined;
+  async get(sessionId: string): Promise<SessionState | null> {
+    const row = await this.sql.get<SessionRow>(`SELECT * FROM sessions WHERE session_id = ?`, [sessionId]);
     return row ? fromRow(row) : null;
   }
 
-  byTokenDigest(digest: string): SessionState | null {
-    const row = this.byTokenStmt.get(digest) as SessionRow | undefined;
+  async byTokenDigest(digest: string): Promise<SessionState | null> {
+    const row = await this.sql.get<SessionRow>(`SELECT * FROM sessions WHERE token_digest = ?`, [digest]);
     return row ? fromRow(row) : null;
   }
 
-  save(state: SessionState): void {
-    this.upsertStmt.run(toRow(state));
+  async save(state: SessionState): Promise<void> {
+    const row = toRow(state);
+    await this.sql.run(
+      UPSERT,
+      COLUMNS.map((c) => row[c as keyof SessionRow]),
+    );
   }
 }

@@ -135,4 +135,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE users ADD COLUMN code_link_id TEXT;
   ALTER TABLE users ADD COLUMN code_sent_at INTEGER;
   `,
+  // Several replicas: outbox rows are leased to one worker; rate limits and login failures are shared.
+  `
+  ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+  ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+
+  CREATE TABLE rate_limits (
+    key     TEXT    PRIMARY KEY,
+    tat     REAL    NOT NULL,
+    allowed INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX rate_limits_by_time ON rate_limits (tat);
+
+  CREATE TABLE login_failures (
+    name_key   TEXT    PRIMARY KEY,
+    attempts   INTEGER NOT NULL,
+    lockout    TEXT,
+    version    INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
+  `,
 ];

@@ -16,13 +16,13 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
-/** `INSERT OR REPLACE` of one row given as named parameters, one per column. */
-export function replaceRowStatement(db: Db, table: string, columns: readonly string[]): Database.Statement {
-  return db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((c) => "@" + c).join(", ")})`);
-}
-
 function migrate(db: Db): void {
   const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `the database's schema (version ${applied}) is newer than this Latchkey knows (${MIGRATIONS.length}): run a newer release`,
+    );
+  }
   for (let version = applied; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);

@@ -1,0 +1,37 @@
+import { generateToken } from "../crypto/codes.js";
+import type { Keys } from "../crypto/keys.js";
+import type { PasswordHasher } from "../crypto/password-hasher.js";
+import type { Logger } from "../log.js";
+import type { Store } from "../store/store.js";
+import { BackgroundJobs } from "./background.js";
+import { ensureDefaultOrg } from "./bootstrap.js";
+import type { AppContext } from "./context.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { NameFailures, type FailureDelay } from "./name-failures.js";
+
+export interface AppParts {
+  store: Store;
+  keys: Keys;
+  log: Logger;
+  hasher: PasswordHasher;
+  clock: () => number;
+  failureDelay: FailureDelay;
+  settings: AppContext["settings"];
+  outboxQueued?: () => void;
+}
+
+/** The application context, as the server and the tests alike build it (the default org made if missing). */
+export async function createAppContext(parts: AppParts): Promise<AppContext> {
+  const { failureDelay, ...rest } = parts;
+  const dummyHash = parts.hasher.hash(generateToken());
+  dummyHash.catch(() => {}); // made in the background: a failure shows where it is awaited, not as a crash
+  return {
+    ...rest,
+    dummyHash,
+    defaultOrgId: await ensureDefaultOrg(parts.store, parts.clock()),
+    userLocks: new KeyedLock(),
+    nameFailures: new NameFailures(parts.store.throttles, failureDelay),
+    background: new BackgroundJobs(parts.log),
+    outboxQueued: parts.outboxQueued ?? (() => undefined),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The one way table code talks to a database: statements with `?` placeholders, run on SQLite or
+ * PostgreSQL alike. Table code is written once against it (users.ts, outbox.ts, …); each backend
+ * supplies one for its shared connection and one per transaction.
+ */
+export interface Sql {
+  readonly dialect: "sqlite" | "postgres";
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement; `changes` counts the rows it inserted, updated or deleted. */
+  run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+}
+
+/** A statement broke a unique constraint on `table`. */
+export class UniqueViolation extends Error {
+  constructor(readonly table: string) {
+    super(`unique constraint violated on ${table}`);
+    this.name = "UniqueViolation";
+  }
+}
+
+/** The database cannot be reached (or is shutting down): worth trying again later, not a bug. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: string) {
+    super(`the database is unavailable: ${cause}`);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** Inserts a row, or replaces every column of the row with the same key. */
+export function upsertStatement(table: string, columns: readonly string[], key: string): string {
+  const updates = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+          ON CONFLICT (${key}) DO UPDATE SET ${updates.join(", ")}`;
+}
+
+/** `?, ?, ?` for a list of n values. */
+export const placeholders = (n: number): string => Array.from({ length: n }, () => "?").join(", ");

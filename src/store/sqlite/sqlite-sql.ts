@@ -1,0 +1,60 @@
+import type Database from "better-sqlite3";
+import { UniqueViolation, type Sql } from "../sql.js";
+import type { Db } from "./database.js";
+
+/**
+ * Sql over better-sqlite3, with each statement prepared once. `write` wraps statements that
+ * change something (group-commit.ts); inside a transaction there is none, the caller holds it.
+ */
+export class SqliteSql implements Sql {
+  readonly dialect = "sqlite";
+
+  constructor(
+    private readonly db: Db,
+    private readonly statements: Map<string, Database.Statement>,
+    private readonly write: (<T>(work: () => Promise<T>) => Promise<T>) | null,
+  ) {}
+
+  get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return this.execute(sql, (s) => (s.reader ? (s.get(...params) as T | undefined) : (s.run(...params), undefined)));
+  }
+
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.execute(sql, (s) => s.all(...params) as T[]);
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    return this.execute(sql, (s) => ({ changes: s.run(...params).changes }));
+  }
+
+  private execute<T>(sql: string, work: (statement: Database.Statement) => T): Promise<T> {
+    const statement = this.prepare(sql);
+    const attempt = async () => {
+      try {
+        return work(statement);
+      } catch (error) {
+        throw translate(error);
+      }
+    };
+    return statement.readonly || this.write === null ? attempt() : this.write(attempt);
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function translate(error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    // "UNIQUE constraint failed: events.instance_id, events.aggregate_type, …"
+    const table = /failed: (\w+)\./.exec((error as Error).message)?.[1] ?? "unknown";
+    return new UniqueViolation(table);
+  }
+  return error;
+}
