@@ -20,10 +20,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ["default", new SummaryReporter()],
-    // One real PostgreSQL server for the run (or LATCHKEY_TEST_DATABASE_URL's).
-    globalSetup: ["test/setup/postgres.ts"],
+    // One real PostgreSQL server for the run (or LATCHKEY_TEST_DATABASE_URL's); dist/ built once.
+    globalSetup: ["test/setup/postgres.ts", "test/setup/build.ts"],
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], env: { LATCHKEY_TEST_BACKEND: "sqlite" } } },
+      { extends: true, test: { name: "default", include: ["test/**/*.test.ts"], env: { LATCHKEY_TEST_BACKEND: "sqlite" } } },
       { extends: true, test: { name: "postgres", include: WRITING_SUITES, env: { LATCHKEY_TEST_BACKEND: "postgres" } } },
     ],
   },

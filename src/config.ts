@@ -576,14 +576,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
   if ((result.tlsCert === undefined) !== (result.tlsKey === undefined)) {
     throw new ConfigError(result.tlsCert === undefined ? "LATCHKEY_TLS_CERT" : "LATCHKEY_TLS_KEY", "must be set together with its pair");
   }
-  if (result.databaseUrl !== undefined && result.secret === undefined) {
-    // Replicas share no data dir: a generated secret would differ on each and fail every code and token.
+  return result;
+}
+
+/** Replicas share no data dir: a secret generated there would differ on each and fail every code and token. */
+export function requireSharedSecret(config: Config): void {
+  if (config.databaseUrl !== undefined && config.secret === undefined) {
     throw new ConfigError(
       "LATCHKEY_SECRET",
       "is required with LATCHKEY_DATABASE_URL: every replica needs the same one (or LATCHKEY_SECRET_FILE)",
     );
   }
-  return result;
 }
 
 export function usage(): string {
@@ -593,6 +596,7 @@ export function usage(): string {
   return [
     "Usage: latchkey [serve] [options]",
     "       latchkey rebuild-projections [--data-dir DIR]",
+    "       LATCHKEY_DATABASE_URL=postgres://… latchkey migrate-store [--data-dir DIR]   (copies SQLite into an empty PostgreSQL)",
     "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--data-dir DIR]",
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",

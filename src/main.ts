@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, loadConfig, usage, type Config } from "./config.js";
-import { createLogger } from "./log.js";
+import { ConfigError, loadConfig, requireSharedSecret, usage, type Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
 import { createApiToken } from "./app/api-tokens.js";
 import { ensureSecretMatches } from "./app/bootstrap.js";
 import { rebuildProjections } from "./app/rebuild-projections.js";
 import { PERMISSIONS } from "./api/auth.js";
 import { deriveKeys } from "./crypto/keys.js";
-import { loadServerSecret } from "./crypto/server-secret.js";
+import { dataDirSecretAsSetting, loadServerSecret } from "./crypto/server-secret.js";
+import { migrateStore } from "./app/migrate-store.js";
 import { serve } from "./serve.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
 
-const COMMANDS = ["serve", "rebuild-projections", "token"] as const;
+const COMMANDS = ["serve", "rebuild-projections", "token", "migrate-store"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
@@ -29,8 +30,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === "token") tokenRequest = takeTokenArguments(argv);
     config = loadConfig(process.env, argv);
+    if (command === "migrate-store" && config.databaseUrl === undefined) {
+      throw new ConfigError("LATCHKEY_DATABASE_URL", "must name the PostgreSQL database to copy the SQLite store into");
+    }
+    // migrate-store reads the secret of the SQLite installation it copies, which may be in its data dir.
+    if (command !== "migrate-store") requireSharedSecret(config);
     // With PostgreSQL nothing lives in the data dir: the secret comes from configuration.
-    if (config.databaseUrl === undefined) prepareDataDir(config.dataDir);
+    if (config.databaseUrl === undefined || command === "migrate-store") prepareDataDir(config.dataDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`latchkey: invalid configuration: ${error.message}\n`);
@@ -57,6 +63,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === "migrate-store") {
+    await migrate(config, log);
+    return 0;
+  }
+
   const service = await serve(config, log, (line) => process.stderr.write(line));
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -69,6 +80,24 @@ async function main(argv: string[]): Promise<number> {
   await service.stop();
   log.info("stopped");
   return 0;
+}
+
+/** Copies the SQLite store in the data dir into the empty PostgreSQL database LATCHKEY_DATABASE_URL names. */
+async function migrate(config: Config, log: Logger): Promise<void> {
+  const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+  await withStore({ ...config, databaseUrl: undefined }, async (source) => {
+    await ensureSecretMatches(source, keys);
+    await withStore(config, async (target) => {
+      const events = await migrateStore(source, target);
+      log.info("store migrated", { events });
+    });
+  });
+  const setting = dataDirSecretAsSetting(config.dataDir, config.secret);
+  if (setting !== null) {
+    const path = join(config.dataDir, "secret-for-replicas");
+    writeFileSync(path, setting + "\n", { mode: 0o600 });
+    process.stdout.write(`Every replica needs this installation's secret: give each LATCHKEY_SECRET_FILE=${path} (or a copy of it).\n`);
+  }
 }
 
 async function withStore(config: Config, work: (store: Store) => Promise<void>): Promise<void> {

@@ -1,6 +1,7 @@
 import { ensureAdminToken, ensureSecretMatches } from "./app/bootstrap.js";
 import { commonPasswords } from "./app/common-passwords.js";
 import { createAppContext } from "./app/create-app.js";
+import { databaseHealth } from "./app/database-health.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
 import type { Config } from "./config.js";
 import type { Store } from "./store/store.js";
@@ -88,13 +89,14 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
       notifyPasswordChanged: config.notifyPasswordChanged,
     },
   });
+  const databaseAnswers = databaseHealth(store);
   const shutdown = new AbortController();
   let open = true;
   const handler = createHandler(app, {
     corsOrigins: config.corsOrigins,
     rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser, ipv6PrefixBits: config.rateLimitIpv6Prefix },
     maxRequestBytes: config.maxRequestBytes,
-    isServing: () => open && !shutdown.signal.aborted,
+    isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,
   });
   const server = await listen(

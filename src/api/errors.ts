@@ -3,6 +3,7 @@ import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_de
 import { CredentialsCheckErrorSchema } from "../../gen/zitadel/message_pb.js";
 import { DomainError, type ErrorReason } from "../domain/errors.js";
 import type { Logger } from "../log.js";
+import { StoreUnavailableError } from "../store/sql.js";
 
 export const ERROR_DOMAIN = "latchkey";
 
@@ -75,6 +76,11 @@ export function errorInterceptor(log: Logger): Interceptor {
     } catch (error) {
       if (error instanceof DomainError) throw toConnectError(error);
       if (error instanceof ConnectError) throw error;
+      if (error instanceof StoreUnavailableError) {
+        // The caller may try again: nothing was acknowledged, and the pool reconnects by itself.
+        log.warn("database unavailable", { procedure: req.method.name, error: error.message });
+        throw new ConnectError("the service is unavailable for a moment. Try again", Code.Unavailable);
+      }
       log.error("unexpected error", {
         procedure: req.method.name,
         error: error instanceof Error ? `${error.name}: ${error.message}` : "unknown",

@@ -12,7 +12,7 @@ import { sessionService } from "./session-service.js";
 import { settingsService } from "./settings-service.js";
 import { userService } from "./user-service.js";
 
-export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => boolean) {
+export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => Promise<boolean>) {
   const served = [UserService, SessionService, SettingsService, PasswordService];
   return (router: ConnectRouter) => {
     router.service(UserService, userService(app, limits));

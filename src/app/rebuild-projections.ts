@@ -21,7 +21,8 @@ export function rebuildProjections(store: Store): Promise<number> {
   return store.exclusive(replayAll);
 }
 
-async function replayAll(tx: Tables): Promise<number> {
+/** Replays every event into emptied projections, in the caller's exclusive transaction. */
+export async function replayAll(tx: Tables): Promise<number> {
   // Writers on other replicas wait until the replay commits, so it misses none of their events.
   if (tx.sql.dialect === "postgres") await tx.sql.run(`LOCK TABLE events IN SHARE MODE`);
   for (const table of PROJECTION_TABLES) await tx.sql.run(`DELETE FROM ${table}`);

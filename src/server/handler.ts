@@ -25,7 +25,8 @@ export interface HandlerOptions {
   /** Public calls per minute, per client address and per target user; 0 is unlimited. */
   rateLimits: { perAddress: number; perUser: number; ipv6PrefixBits: number };
   maxRequestBytes: number;
-  isServing: () => boolean;
+  /** Whether this replica can serve: not shutting down, and its database answers. */
+  isServing: () => Promise<boolean>;
   shutdownSignal: AbortSignal;
 }
 
@@ -50,7 +51,10 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
   // As connectNodeAdapter, plus the rewrite of undecodable requests (decode-errors.ts).
   const connect: Handler = (req, res) => {
     const procedure = procedures.get(req.url?.split("?", 2)[0] ?? "");
-    if (!procedure) return fallback(req, res, options.isServing);
+    if (!procedure) {
+      void fallback(req, res, options.isServing);
+      return;
+    }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, clientContextValues(req, options.rateLimits.ipv6PrefixBits));
     procedure(uReq)
       .then(rewriteDecodeErrors)
@@ -71,7 +75,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
 }
 
 /** /healthz; Unimplemented for a method we do not serve, in gRPC's terms or Connect's; 404 for anything else. */
-function fallback(req: Request, res: Response, isServing: () => boolean): void {
+async function fallback(req: Request, res: Response, isServing: () => Promise<boolean>): Promise<void> {
   const contentType = req.headers["content-type"] ?? "";
   if (req.method === "POST" && contentType.startsWith("application/grpc")) {
     res.writeHead(200, { "content-type": contentType, "grpc-status": "12", "grpc-message": encodeURIComponent("no such method") });
@@ -79,7 +83,7 @@ function fallback(req: Request, res: Response, isServing: () => boolean): void {
     return;
   }
   if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-    const serving = isServing();
+    const serving = await isServing();
     res.writeHead(serving ? 200 : 503, { "Content-Type": "application/json" });
     res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
     return;

@@ -22,9 +22,9 @@ async function adminUrl(): Promise<string> {
   return provided;
 }
 
-/** A new, empty database on the run's PostgreSQL server: its URL. */
-export async function freshDatabase(): Promise<string> {
-  const admin = await adminUrl();
+/** A new, empty database on the run's PostgreSQL server (or the one `adminUrl` names): its URL. */
+export async function freshDatabase(admin?: string): Promise<string> {
+  admin ??= await adminUrl();
   const name = `latchkey_${randomBytes(6).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
   try {
@@ -60,4 +60,9 @@ export function databaseFor(dataDir: string): Promise<{ url: string; secret: str
 /** The PostgreSQL database (and secret) a data dir stands for, or null when its server ran on SQLite. */
 export async function postgresOf(dataDir: string): Promise<{ url: string; secret: string } | null> {
   return (await databases.get(dataDir)) ?? null;
+}
+
+/** Lets another data dir stand for the same database: replicas share one, each with a data dir of its own. */
+export function shareDatabase(dataDir: string, database: { url: string; secret: string }): void {
+  databases.set(dataDir, Promise.resolve(database));
 }

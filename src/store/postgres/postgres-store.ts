@@ -40,8 +40,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     idleTimeoutMillis: 30_000,
     types,
   });
-  // An idle connection that breaks (the server restarted) must not crash the process.
+  // A connection that breaks (the server restarted) must not crash the process, idle or not: the
+  // pool replaces an idle one, and a call using one fails Unavailable and discards it.
   pool.on("error", (error) => options.onPoolError?.(error));
+  pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
   const names = new StatementNames();
   const tables = (target: pg.Pool | pg.PoolClient): Tables => tablesOver(new PostgresSql(target, names), options.passwordHistoryKept);
 

