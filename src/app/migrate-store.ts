@@ -22,26 +22,29 @@ export class TargetNotEmptyError extends Error {
  * Returns the number of events copied.
  */
 export async function migrateStore(source: Store, target: Store): Promise<number> {
-  return target.exclusive(async (tx) => {
-    const existing = await tx.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events`);
-    if (Number(existing!.n) > 0) throw new TargetNotEmptyError();
-    // Anything a first start of the target wrote besides events (a token, settings) gives way to the source's.
-    for (const table of [...COPIED_TABLES, ...PROJECTION_TABLES]) await tx.sql.run(`DELETE FROM ${table}`);
-    const events = await copyTable(
-      source.sql,
-      tx.sql,
-      "events",
-      "position",
-      `instance_id, position, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at`,
-    );
-    for (const table of COPIED_TABLES) await copyTable(source.sql, tx.sql, table);
-    await tx.sql.run(`DELETE FROM settings WHERE key IN (${SETTINGS_NOT_COPIED.map(() => "?").join(", ")})`, SETTINGS_NOT_COPIED);
-    await continueNumbering(tx, "events", "position");
-    await continueNumbering(tx, "outbox", "id");
-    const replayed = await replayAll(tx);
-    if (replayed !== events) throw new Error(`copied ${events} events but replayed ${replayed}`);
-    return events;
-  });
+  // Holding the source's write lock gives one consistent copy, even if a server still runs on it.
+  return source.exclusive(() =>
+    target.exclusive(async (tx) => {
+      const existing = await tx.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events`);
+      if (Number(existing!.n) > 0) throw new TargetNotEmptyError();
+      // Anything a first start of the target wrote besides events (a token, settings) gives way to the source's.
+      for (const table of [...COPIED_TABLES, ...PROJECTION_TABLES]) await tx.sql.run(`DELETE FROM ${table}`);
+      const events = await copyTable(
+        source.sql,
+        tx.sql,
+        "events",
+        "position",
+        `instance_id, position, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at`,
+      );
+      for (const table of COPIED_TABLES) await copyTable(source.sql, tx.sql, table);
+      await tx.sql.run(`DELETE FROM settings WHERE key IN (${SETTINGS_NOT_COPIED.map(() => "?").join(", ")})`, SETTINGS_NOT_COPIED);
+      await continueNumbering(tx, "events", "position");
+      await continueNumbering(tx, "outbox", "id");
+      const replayed = await replayAll(tx);
+      if (replayed !== events) throw new Error(`copied ${events} events but replayed ${replayed}`);
+      return events;
+    }),
+  );
 }
 
 /** Copies every row, a page at a time in key order. */

@@ -62,10 +62,10 @@ describe("moving a SQLite installation to PostgreSQL", () => {
       expect(ok(await users.call("GetUserByID", { userId }, sqlite.adminToken)).user.userId).toBe(userId);
       ok(await sessions.call("GetSession", { sessionId: session.sessionId, sessionToken: session.sessionToken }));
       ok(await sessions.call("CreateSession", { checks: { user: { userId: other }, password: { password: OTHER_PASSWORD } } }));
-      // The link queued before the move goes out now, with a code the replica accepts.
-      await untilOutput(replica, "message delivered");
-      const [file] = readdirSync(mailDir);
-      const { code } = codeFromLink((await simpleParser(readFileSync(join(mailDir, file!)))).text!);
+      // What was queued before the move goes out now (the change notice and the link), with a code the replica accepts.
+      await untilOutput(replica, "message delivered", 2);
+      const mails = await Promise.all(readdirSync(mailDir).map((file) => simpleParser(readFileSync(join(mailDir, file)))));
+      const { code } = codeFromLink(mails.find((m) => m.subject === "Reset your password")!.text!);
       ok(await users.call("SetPassword", { userId: other, newPassword: { password: "Th1rd-Passw0rd!" }, verificationCode: code }));
       // New events continue the log after the copied ones.
       const [last] = await storeRows<{ sequence: number }>(
