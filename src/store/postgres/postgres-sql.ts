@@ -29,6 +29,8 @@ export class PostgresSql implements Sql {
   constructor(
     private readonly target: pg.Pool | pg.PoolClient,
     private readonly names: StatementNames,
+    /** How long one statement may take before it fails Unavailable; none when undefined. */
+    private readonly timeoutMs?: number,
   ) {}
 
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
@@ -45,7 +47,11 @@ export class PostgresSql implements Sql {
 
   private async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     try {
-      return await this.target.query({ ...this.names.of(sql), values: params as unknown[] });
+      return await this.target.query({
+        ...this.names.of(sql),
+        values: params as unknown[],
+        ...(this.timeoutMs !== undefined && { query_timeout: this.timeoutMs }),
+      });
     } catch (error) {
       throw translate(error);
     }
@@ -70,7 +76,7 @@ export function isUnavailable(error: unknown): boolean {
     return true;
   }
   // pg's own words for a connection that ended or never came
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout/i.test(
     message ?? "",
   );
 }

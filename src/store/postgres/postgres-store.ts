@@ -19,6 +19,7 @@ export interface PostgresOptions {
 /** Advisory lock keys: one for migrations, one for `exclusive` transactions. */
 const MIGRATION_LOCK = 7_351_001;
 const EXCLUSIVE_LOCK = 7_351_002;
+const CALL_TIMEOUT_MS = 15_000;
 
 /** int8 (bigint) as a JavaScript number: every one we store (epoch milliseconds, counts) fits. */
 const types = {
@@ -38,6 +39,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     // A call waits at most this long for a connection, then answers Unavailable.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    keepAlive: true,
     types,
   });
   // A connection that breaks (the server restarted) must not crash the process, idle or not: the
@@ -45,7 +47,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   pool.on("error", (error) => options.onPoolError?.(error));
   pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
   const names = new StatementNames();
-  const tables = (target: pg.Pool | pg.PoolClient): Tables => tablesOver(new PostgresSql(target, names), options.passwordHistoryKept);
+  // A call's statements give up after CALL_TIMEOUT_MS (a database that stops answering, not one that
+  // refuses); exclusive work (a rebuild, a migration, waiting for another replica's) takes its time.
+  const tables = (target: pg.Pool | pg.PoolClient, timeoutMs?: number): Tables =>
+    tablesOver(new PostgresSql(target, names, timeoutMs), options.passwordHistoryKept);
 
   try {
     await untilReachable(pool, options.connectTimeoutMs ?? 30_000);
@@ -56,6 +61,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   }
 
   const transaction = async <T>(work: (tx: Tables) => Promise<T>, lock?: number): Promise<T> => {
+    const timeoutMs = lock === undefined ? CALL_TIMEOUT_MS : undefined;
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -64,10 +70,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     }
     let broken = false;
     try {
-      await client.query("BEGIN");
+      await client.query({ text: "BEGIN", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
       if (lock !== undefined) await client.query("SELECT pg_advisory_xact_lock($1)", [lock]);
-      const result = await work(tables(client));
-      await client.query("COMMIT");
+      const result = await work(tables(client, timeoutMs));
+      await client.query({ text: "COMMIT", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
       return result;
     } catch (error) {
       broken = isUnavailable(error);
@@ -78,7 +84,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     }
   };
 
-  const shared = tables(pool);
+  const shared = tables(pool, CALL_TIMEOUT_MS);
   return {
     ...shared,
     backend: "postgres",
