@@ -12,6 +12,7 @@ const WRITING_SUITES = [
   "test/e2e/concurrency.test.ts",
   "test/e2e/rate-limits.test.ts",
   "test/e2e/users.test.ts",
+  "test/e2e/rest.test.ts",
 ];
 
 export default defineConfig({

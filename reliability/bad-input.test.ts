@@ -164,6 +164,63 @@ async function http1Input(server: TestServer): Promise<number> {
   return 1;
 }
 
+/** ZITADEL's REST paths and ours, with `{}` standing for a path variable. */
+const REST_ROUTES: ReadonlyArray<[verb: string, path: string]> = [
+  ["POST", "/v2/users/human"],
+  ["GET", "/v2/users/{}"],
+  ["POST", "/v2/users/{}/password"],
+  ["POST", "/v2/users/{}/password_reset"],
+  ["POST", "/v2/users/{}/lock"],
+  ["POST", "/v2/sessions"],
+  ["GET", "/v2/sessions/{}"],
+  ["DELETE", "/v2/sessions/{}"],
+  ["GET", "/v2/settings/lockout"],
+  ["POST", "/latchkey/v1/password_reset_requests"],
+];
+const PATH_VALUES = ["1", "%ZZ", "%00", "%2F..%2F", "a/b", "%F0%9F%98%80", "x".repeat(5_000), "%E0%A4%A", "..", ""];
+const QUERIES = [
+  "",
+  "?sessionToken=x",
+  "?ctx.instance=maybe",
+  "?ctx.orgId=1&ctx.instance=true",
+  "?a.b.c.d.e=1",
+  "?%ZZ=1",
+  "?ctx=1",
+  "?ctx.orgId",
+];
+const DEEP_JSON = "[".repeat(10_000) + "]".repeat(10_000);
+
+/** One bad REST call: broken paths and queries, wrong verbs, bodies that are not the method's JSON. */
+async function restInput(server: TestServer): Promise<number> {
+  const [routeVerb, template] = pickOne(REST_ROUTES);
+  const path = template.replace("{}", () => pickOne(PATH_VALUES)) + pickOne(QUERIES);
+  const verb = random(5) === 0 ? pickOne(["GET", "POST", "PUT", "PATCH", "DELETE"]) : routeVerb;
+  const body =
+    verb === "GET"
+      ? undefined
+      : pickOne([
+          () => pickOne(MALFORMED_JSON),
+          () => DEEP_JSON,
+          () => `{"newPassword":${DEEP_JSON}}`,
+          () => JSON.stringify({ userId: "x".repeat(300 * 1024) }),
+          () => mutate(Buffer.from(JSON.stringify(humanUser()))),
+          () => Buffer.concat([Buffer.from('{"loginName":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]),
+        ])();
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method: verb,
+    headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}` },
+    ...(body !== undefined && { body }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  expect(res.status, `${verb} ${path.slice(0, 80)} → ${text.slice(0, 200)}`).toBeLessThan(500);
+  if (text.startsWith("{")) {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    expect([2, 13, "internal", "unknown"], `${verb} ${path.slice(0, 80)}`).not.toContain(code);
+  }
+  return 1;
+}
+
 /** One bad gRPC request over HTTP/2: random bytes, mutated messages, broken frames, broken compression. */
 function http2Input(session: http2.ClientHttp2Session): Promise<number> {
   const path = pickOne(PATHS);
@@ -219,7 +276,8 @@ it("answers bad input on every protocol with a proper error, and keeps serving",
     const rssBefore = rssOf(server.process.pid!);
     let tried = 0;
     for (let i = 0; i < INPUTS; i++) {
-      tried += random(2) === 0 ? await http1Input(server) : await http2Input(session);
+      const kind = random(3);
+      tried += kind === 0 ? await http1Input(server) : kind === 1 ? await http2Input(session) : await restInput(server);
       if (i % 25 === 0) await stillServing();
     }
     await stillServing();

@@ -51,12 +51,14 @@ export function addHumanUserInput(req: AddHumanUserRequest): AddHumanUserInput {
   };
 }
 
-export function toUser(state: UserState): User {
+/** The user as ZITADEL shows one; `locked` is whether a lock is in force now. */
+export function toUser(state: UserState, locked: boolean): User {
   const loginNames = [state.username];
+  const userState = locked ? ProtoUserState.LOCKED : ProtoUserState.ACTIVE;
   return create(UserSchema, {
     userId: state.userId,
     details: toDetails(state),
-    state: ProtoUserState.ACTIVE,
+    state: userState,
     username: state.username,
     loginNames,
     preferredLoginName: state.username,
@@ -64,7 +66,7 @@ export function toUser(state: UserState): User {
       case: "human",
       value: {
         userId: state.userId,
-        state: ProtoUserState.ACTIVE,
+        state: userState,
         username: state.username,
         loginNames,
         preferredLoginName: state.username,

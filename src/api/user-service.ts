@@ -1,3 +1,4 @@
+import { isLocked } from "../domain/lockout.js";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { addHumanUser } from "../app/add-human-user.js";
 import type { AppContext } from "../app/context.js";
@@ -23,7 +24,7 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
       const userId = requireUserId(req.userId);
       requireSelfOrPermission(ctx, userId, "user.read");
       const state = await getUser(app, userId);
-      return { details: toDetails(state), user: toUser(state) };
+      return { details: toDetails(state), user: toUser(state, isLocked(state, app.clock(), app.settings.lockout)) };
     },
 
     async setPassword(req, ctx) {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
-// What Connect, gRPC-web and ZITADEL's clients send and need to read (as @connectrpc/connect's CORS guide lists).
-const ALLOWED_METHODS = "POST, GET, OPTIONS";
+// What Connect, gRPC-web and ZITADEL's clients send and need to read (as @connectrpc/connect's CORS
+// guide lists), and the verbs of the REST paths.
+const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOWED_HEADERS = [
   "Content-Type",
   "Connect-Protocol-Version",

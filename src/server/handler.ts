@@ -15,6 +15,7 @@ import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
 import { routes } from "../api/routes.js";
 import { applyCors } from "./cors.js";
+import { createRestGateway } from "./rest/rest-gateway.js";
 
 export type Request = IncomingMessage | Http2ServerRequest;
 export type Response = ServerResponse | Http2ServerResponse;
@@ -30,7 +31,7 @@ export interface HandlerOptions {
   shutdownSignal: AbortSignal;
 }
 
-/** Every route on the port: the Connect services (all three protocols), /healthz, CORS. */
+/** Every route on the port: the Connect services (all three protocols), their REST paths, /healthz, CORS. */
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
   const router = createConnectRouter({
     interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), durableAnswersInterceptor(app.store), authInterceptor(app)],
@@ -47,15 +48,17 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
     options.isServing,
   )(router);
   const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  const contextValues = (req: Request) => clientContextValues(req, options.rateLimits.ipv6PrefixBits);
+  const rest = createRestGateway(router.handlers, { maxRequestBytes: options.maxRequestBytes, contextValues, log: app.log });
 
   // As connectNodeAdapter, plus the rewrite of undecodable requests (decode-errors.ts).
   const connect: Handler = (req, res) => {
     const procedure = procedures.get(req.url?.split("?", 2)[0] ?? "");
     if (!procedure) {
-      void fallback(req, res, options.isServing);
+      if (!rest(req, res)) void fallback(req, res, options.isServing);
       return;
     }
-    const uReq = universalRequestFromNodeRequest(req, res, undefined, clientContextValues(req, options.rateLimits.ipv6PrefixBits));
+    const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req));
     procedure(uReq)
       .then(rewriteDecodeErrors)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))

@@ -6,13 +6,14 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file latchkey/password/v1/password_service.proto.
  */
 export const file_latchkey_password_v1_password_service: GenFile = /*@__PURE__*/
-  fileDesc("CitsYXRjaGtleS9wYXNzd29yZC92MS9wYXNzd29yZF9zZXJ2aWNlLnByb3RvEhRsYXRjaGtleS5wYXNzd29yZC52MSJdChtSZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QSEgoKbG9naW5fbmFtZRgBIAEoCRIZCgx1cmxfdGVtcGxhdGUYAiABKAlIAIgBAUIPCg1fdXJsX3RlbXBsYXRlIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UykAEKD1Bhc3N3b3JkU2VydmljZRJ9ChRSZXF1ZXN0UGFzc3dvcmRSZXNldBIxLmxhdGNoa2V5LnBhc3N3b3JkLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBoyLmxhdGNoa2V5LnBhc3N3b3JkLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("CitsYXRjaGtleS9wYXNzd29yZC92MS9wYXNzd29yZF9zZXJ2aWNlLnByb3RvEhRsYXRjaGtleS5wYXNzd29yZC52MSJdChtSZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QSEgoKbG9naW5fbmFtZRgBIAEoCRIZCgx1cmxfdGVtcGxhdGUYAiABKAlIAIgBAUIPCg1fdXJsX3RlbXBsYXRlIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UywgEKD1Bhc3N3b3JkU2VydmljZRKuAQoUUmVxdWVzdFBhc3N3b3JkUmVzZXQSMS5sYXRjaGtleS5wYXNzd29yZC52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaMi5sYXRjaGtleS5wYXNzd29yZC52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIi+C0+STAik6ASoiJC9sYXRjaGtleS92MS9wYXNzd29yZF9yZXNldF9yZXF1ZXN0c2IGcHJvdG8z", [file_google_api_annotations]);
 
 /**
  * @generated from message latchkey.password.v1.RequestPasswordResetRequest

@@ -1,0 +1,74 @@
+import { ScalarType, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+
+/** A request a REST path cannot be made into: answered InvalidArgument. */
+export class BadRestRequest extends Error {}
+
+/**
+ * The request message, as protobuf JSON, that a REST call stands for (grpc-gateway's rules): the
+ * body fills the whole request ("*") or one field, path variables fill their fields, and with no
+ * whole-request body, query parameters fill (nested) fields by proto or JSON name. Parameters
+ * naming no field are ignored, as unknown JSON fields are.
+ */
+export function requestJson(
+  schema: DescMessage,
+  bodyField: string,
+  body: JsonValue | undefined,
+  path: ReadonlyMap<string, string>,
+  query: URLSearchParams,
+): JsonObject {
+  let json: JsonObject = {};
+  if (bodyField === "*") {
+    if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
+      throw new BadRestRequest("the request body must be a JSON object");
+    }
+    json = body ?? {};
+  } else if (bodyField !== "" && body !== undefined) {
+    const field = fieldNamed(schema, bodyField);
+    if (field !== undefined) json[field.jsonName] = body;
+  }
+  for (const [name, value] of path) assign(schema, json, name.split("."), value, false);
+  if (bodyField !== "*") {
+    for (const [name, value] of query) if (!path.has(name)) assign(schema, json, name.split("."), value, true);
+  }
+  return json;
+}
+
+function assign(schema: DescMessage, json: JsonObject, names: string[], value: string, fromQuery: boolean): void {
+  let message = schema;
+  let target = json;
+  for (const [i, name] of names.entries()) {
+    const field = fieldNamed(message, name);
+    if (field === undefined) return;
+    if (i < names.length - 1) {
+      if (field.fieldKind !== "message") return;
+      const inner = target[field.jsonName];
+      target = target[field.jsonName] = inner !== null && typeof inner === "object" && !Array.isArray(inner) ? inner : {};
+      message = field.message;
+      continue;
+    }
+    const converted = scalarFromText(field, value);
+    if (fromQuery && field.fieldKind === "list") {
+      const list = target[field.jsonName];
+      target[field.jsonName] = Array.isArray(list) ? [...list, converted] : [converted];
+    } else {
+      target[field.jsonName] = converted;
+    }
+  }
+}
+
+function fieldNamed(message: DescMessage, name: string): DescField | undefined {
+  return message.fields.find((f) => f.name === name || f.jsonName === name);
+}
+
+/** Text from a path or query string as the JSON value protobuf JSON takes for the field. */
+function scalarFromText(field: DescField, text: string): JsonValue {
+  const scalar = field.fieldKind === "scalar" ? field.scalar : field.fieldKind === "list" ? field.scalar : undefined;
+  if (scalar === ScalarType.BOOL) {
+    if (text === "true" || text === "1") return true;
+    if (text === "false" || text === "0") return false;
+    throw new BadRestRequest(`${field.name} must be true or false`);
+  }
+  const isEnum = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
+  if (isEnum && /^-?\d+$/.test(text)) return Number(text);
+  return text; // numbers as strings, as protobuf JSON accepts them; strings, enums by name, timestamps
+}
