@@ -13,6 +13,7 @@ const WRITING_SUITES = [
   "test/e2e/rate-limits.test.ts",
   "test/e2e/users.test.ts",
   "test/e2e/rest.test.ts",
+  "test/e2e/list-users.test.ts",
 ];
 
 export default defineConfig({

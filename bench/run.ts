@@ -266,43 +266,65 @@ async function scale(): Promise<void> {
     const startedAt = performance.now();
     const server = await startServer({ built: true, dataDir, env: { LATCHKEY_BCRYPT_COST: "4" } });
     const startMs = performance.now() - startedAt;
-    const sample = Array.from({ length: 500 }, (_, i) => ({ userId: ids[Math.floor((i * ids.length) / 500)] }));
-    return { count, seedSeconds, startMs, server, sample, dataDir };
+    const picked = Array.from({ length: 500 }, (_, i) => Math.floor((i * ids.length) / 500));
+    const sample = picked.map((i) => ({ userId: ids[i] }));
+    // ListUsers by login name, as a login page finds a user: the seeder's usernames.
+    const byLoginName = picked.map((i) => ({ queries: [{ loginNameQuery: { loginName: `bench-user-${i}` } }] }));
+    return { count, seedSeconds, startMs, server, sample, byLoginName, dataDir };
   };
-  const getUsers = (s: Awaited<ReturnType<typeof start>>) =>
+  const calls = (s: Awaited<ReturnType<typeof start>>, method: "GetUserByID" | "ListUsers") =>
     load({
       protocol: "grpc",
       address: address(s.server),
       service: USER_SERVICE,
       token: s.server.adminToken,
-      method: "GetUserByID",
-      requests: s.sample,
+      method,
+      requests: method === "GetUserByID" ? s.sample : s.byLoginName,
       concurrency: 8,
     });
   const small = await start(1_000);
   const large = await start(LARGE);
   // Alternating rounds, compared by their medians: this machine's speed drifts within a minute.
-  const runs: Array<{ small: LoadResult; large: LoadResult }> = [];
-  for (let round = 0; round < ROUNDS; round++) runs.push({ small: await getUsers(small), large: await getUsers(large) });
+  type Round = Record<"small" | "large" | "smallList" | "largeList", LoadResult>;
+  const runs: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.push({
+      small: await calls(small, "GetUserByID"),
+      large: await calls(large, "GetUserByID"),
+      smallList: await calls(small, "ListUsers"),
+      largeList: await calls(large, "ListUsers"),
+    });
+  }
   await Promise.all([small.server.stop(), large.server.stop()]);
-  const summary = (s: typeof small, pick: (r: (typeof runs)[number]) => LoadResult) => ({
+  const summary = (s: typeof small, pick: (r: Round) => LoadResult) => ({
     count: s.count,
     seedSeconds: s.seedSeconds,
     startMs: s.startMs,
     dbBytes: statSync(join(s.dataDir, "latchkey.db")).size,
     p50: median(runs.map((r) => pick(r).p50)),
     p99: median(runs.map((r) => pick(r).p99)),
+    errors: runs.reduce((sum, r) => sum + pick(r).errors, 0),
     runs: runs.map(pick),
   });
-  const [smallFigures, largeFigures] = [summary(small, (r) => r.small), summary(large, (r) => r.large)];
-  results.scale = { rounds: ROUNDS, small: smallFigures, large: largeFigures };
-  row(
-    `GetUserByID p50 at ${LARGE.toLocaleString("en")} users vs 1,000 (median of ${ROUNDS} rounds)`,
-    `${ms(largeFigures.p50)} (p99 ${ms(largeFigures.p99)})`,
-    `${ms(smallFigures.p50)} (p99 ${ms(smallFigures.p99)})`,
-    largeFigures.p50 / smallFigures.p50,
-    "≤ 1.25",
-  );
+  const figures = {
+    small: summary(small, (r) => r.small),
+    large: summary(large, (r) => r.large),
+    smallList: summary(small, (r) => r.smallList),
+    largeList: summary(large, (r) => r.largeList),
+  };
+  results.scale = { rounds: ROUNDS, ...figures };
+  for (const [method, smallOne, largeOne] of [
+    ["GetUserByID", figures.small, figures.large],
+    ["ListUsers by login name", figures.smallList, figures.largeList],
+  ] as const) {
+    row(
+      `${method} p50 at ${LARGE.toLocaleString("en")} users vs 1,000 (median of ${ROUNDS} rounds)`,
+      `${ms(largeOne.p50)} (p99 ${ms(largeOne.p99)})`,
+      `${ms(smallOne.p50)} (p99 ${ms(smallOne.p99)})`,
+      largeOne.p50 / smallOne.p50,
+      largeOne.errors + smallOne.errors > 0 ? `≤ 1.25 (${largeOne.errors + smallOne.errors} errors!)` : "≤ 1.25",
+    );
+  }
   row(
     `start-up with ${LARGE.toLocaleString("en")} users (to listening)`,
     `${(large.startMs / 1000).toFixed(2)} s`,

@@ -45,7 +45,11 @@ function compareMessages(ours: DescMessage, reference: DescMessage, seen = new S
 }
 
 const SERVICES: Array<[DescService, DescService, string[]]> = [
-  [UserService, ReferenceUserService, ["AddHumanUser", "GetUserByID", "LockUser", "PasswordReset", "SetPassword", "UnlockUser"]],
+  [
+    UserService,
+    ReferenceUserService,
+    ["AddHumanUser", "GetUserByID", "ListUsers", "LockUser", "PasswordReset", "SetPassword", "UnlockUser"],
+  ],
   [SessionService, ReferenceSessionService, ["CreateSession", "DeleteSession", "GetSession"]],
   [SettingsService, ReferenceSettingsService, ["GetLockoutSettings", "GetPasswordComplexitySettings"]],
 ];

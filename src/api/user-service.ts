@@ -3,12 +3,14 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { addHumanUser } from "../app/add-human-user.js";
 import type { AppContext } from "../app/context.js";
 import { getUser } from "../app/get-user.js";
+import { listUsers } from "../app/list-users.js";
+import { userSearchFrom } from "./user-search-mapping.js";
 import { lockUser, unlockUser } from "../app/lock-user.js";
 import { requestPasswordReset } from "../app/password-reset.js";
 import { setPassword } from "../app/set-password.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { actorOf, callerOf, requirePermission, requireSelfOrPermission } from "./auth.js";
-import { toDetails } from "./details.js";
+import { timestamp, toDetails } from "./details.js";
 import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
 import { addHumanUserInput, requireUserId, resetMedium, setPasswordProof, toUser } from "./user-mapping.js";
 
@@ -18,6 +20,17 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
       const actor = requirePermission(ctx, "user.write");
       const state = await addHumanUser(app, addHumanUserInput(req), actor);
       return { userId: state.userId, details: toDetails(state) };
+    },
+
+    async listUsers(req, ctx) {
+      requirePermission(ctx, "user.read");
+      const search = userSearchFrom(req);
+      const page = await listUsers(app, search);
+      return {
+        details: { totalResult: BigInt(page.total), timestamp: timestamp(page.at) },
+        sortingColumn: req.sortingColumn,
+        result: page.users.map((user) => toUser(user, isLocked(user, page.at, app.settings.lockout))),
+      };
     },
 
     async getUserByID(req, ctx) {

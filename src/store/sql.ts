@@ -5,10 +5,18 @@
  */
 export interface Sql {
   readonly dialect: "sqlite" | "postgres";
-  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
-  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<T[]>;
   /** Runs a statement; `changes` counts the rows it inserted, updated or deleted. */
   run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+}
+
+export interface StatementOptions {
+  /**
+   * False for a statement built for one request (a search): it is not kept prepared, so that
+   * callers varying its shape cannot fill the cache of prepared statements.
+   */
+  keep?: boolean;
 }
 
 /** A statement broke a unique constraint on `table`. */

@@ -1,4 +1,6 @@
-import type { LockReason } from "../domain/lockout.js";
+import type { LockoutPolicy, LockReason } from "../domain/lockout.js";
+import type { UserSearch } from "../domain/user-search.js";
+import { orderClause, whereClause } from "./user-search.js";
 import type { LoginNameKind } from "../domain/user-input.js";
 import { MAX_PASSWORD_HISTORY, type Gender, type UserState } from "../domain/user.js";
 import { upsertStatement, type Sql } from "./sql.js";
@@ -150,6 +152,20 @@ export class UserProjection {
       UPSERT,
       COLUMNS.map((c) => row[c as keyof UserRow]),
     );
+  }
+
+  /** One page of the users a search finds, and how many it finds in all. */
+  async search(search: UserSearch, lockout: LockoutPolicy, now: number): Promise<{ total: number; users: UserState[] }> {
+    const where = whereClause(this.sql, search.filter, lockout, now);
+    const order = orderClause(search, lockout, now);
+    const once = { keep: false };
+    const counted = await this.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where.sql}`, where.params, once);
+    const rows = await this.sql.all<UserRow>(
+      `SELECT * FROM users WHERE ${where.sql} ${order.sql} LIMIT ? OFFSET ?`,
+      [...where.params, ...order.params, search.limit, search.offset],
+      once,
+    );
+    return { total: Number(counted!.n), users: rows.map(fromRow) };
   }
 
   /** The user holding a login name key, if any. */

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createServerTransport } from "@zitadel/client/node";
 import { createSessionServiceClient, createSettingsServiceClient, createUserServiceClient } from "@zitadel/client/v2";
+import { TextQueryMethod } from "@zitadel/proto/zitadel/object/v2/object_pb.js";
 import { AddHumanUserRequestSchema } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { humanUser, OTHER_PASSWORD, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
@@ -19,6 +20,33 @@ describe("the published @zitadel/client over its Node gRPC transport", () => {
   function client(token: string) {
     return createUserServiceClient(createServerTransport(token, { baseUrl: server.baseUrl }));
   }
+
+  it("finds users by login name, e-mail address and id with ListUsers", async () => {
+    const users = client(server.adminToken);
+    const username = unique("listed");
+    const added = await users.addHumanUser(
+      create(AddHumanUserRequestSchema, {
+        username,
+        profile: { givenName: "List", familyName: "Ed" },
+        email: { email: `${username}@example.com` },
+      }),
+    );
+    const byLoginName = await users.listUsers({
+      queries: [
+        { query: { case: "loginNameQuery", value: { loginName: username.toUpperCase(), method: TextQueryMethod.EQUALS_IGNORE_CASE } } },
+      ],
+    });
+    expect(byLoginName.details?.totalResult).toBe(1n);
+    expect(byLoginName.result.map((u) => u.userId)).toEqual([added.userId]);
+    const byEmail = await users.listUsers({
+      queries: [
+        { query: { case: "emailQuery", value: { emailAddress: `${username}@EXAMPLE.com`, method: TextQueryMethod.EQUALS_IGNORE_CASE } } },
+      ],
+    });
+    expect(byEmail.result[0]?.username).toBe(username);
+    const byId = await users.listUsers({ queries: [{ query: { case: "inUserIdsQuery", value: { userIds: [added.userId, "0"] } } }] });
+    expect(byId.result.map((u) => u.userId)).toEqual([added.userId]);
+  });
 
   it("adds a user, reads it, resets and sets its password", async () => {
     const users = client(server.adminToken);

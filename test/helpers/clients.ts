@@ -13,7 +13,7 @@ import { ROOT } from "./server.js";
 export type Protocol = "grpc" | "grpc-web" | "connect-json";
 export const PROTOCOLS: Protocol[] = ["grpc", "grpc-web", "connect-json"];
 
-export type UserMethod = "AddHumanUser" | "GetUserByID" | "SetPassword" | "PasswordReset" | "LockUser" | "UnlockUser";
+export type UserMethod = "AddHumanUser" | "GetUserByID" | "ListUsers" | "SetPassword" | "PasswordReset" | "LockUser" | "UnlockUser";
 
 /** A result in proto3 JSON form, or the error, whichever protocol carried it. */
 export type CallResult = { ok: true; body: any } | { ok: false; error: CallError };

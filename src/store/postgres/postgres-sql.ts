@@ -1,10 +1,16 @@
 import type pg from "pg";
-import { StoreUnavailableError, UniqueViolation, type Sql } from "../sql.js";
+import { StoreUnavailableError, UniqueViolation, type Sql, type StatementOptions } from "../sql.js";
 
 /** A statement as PostgreSQL takes it: `$n` placeholders, and a name so each connection prepares it once. */
 export interface PreparedText {
   name: string;
   text: string;
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, … */
+function placeholdersAsNumbers(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** Statement texts by their `?` form, shared by every connection of a pool. */
@@ -14,8 +20,7 @@ export class StatementNames {
   of(sql: string): PreparedText {
     let prepared = this.byText.get(sql);
     if (prepared === undefined) {
-      let n = 0;
-      prepared = { name: `s${this.byText.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      prepared = { name: `s${this.byText.size}`, text: placeholdersAsNumbers(sql) };
       this.byText.set(sql, prepared);
     }
     return prepared;
@@ -33,22 +38,22 @@ export class PostgresSql implements Sql {
     private readonly timeoutMs?: number,
   ) {}
 
-  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await this.query(sql, params)).rows[0] as T | undefined;
+  async get<T>(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<T | undefined> {
+    return (await this.query(sql, params, options)).rows[0] as T | undefined;
   }
 
-  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.query(sql, params)).rows as T[];
+  async all<T>(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return (await this.query(sql, params, options)).rows as T[];
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
-  private async query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  private async query(sql: string, params: readonly unknown[], options?: StatementOptions): Promise<pg.QueryResult> {
     try {
       return await this.target.query({
-        ...this.names.of(sql),
+        ...(options?.keep === false ? { text: placeholdersAsNumbers(sql) } : this.names.of(sql)),
         values: params as unknown[],
         ...(this.timeoutMs !== undefined && { query_timeout: this.timeoutMs }),
       });

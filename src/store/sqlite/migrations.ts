@@ -156,4 +156,11 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
   `,
+  // ListUsers: look-ups by username, e-mail address and organization stay flat.
+  `
+  CREATE INDEX users_by_username ON users (lower(username));
+  CREATE INDEX users_by_email ON users (lower(email));
+  CREATE INDEX users_by_org ON users (org_id);
+  CREATE INDEX users_by_creation ON users (created_at);
+  `,
 ];

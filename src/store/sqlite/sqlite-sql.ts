@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { UniqueViolation, type Sql } from "../sql.js";
+import { UniqueViolation, type Sql, type StatementOptions } from "../sql.js";
 import type { Db } from "./database.js";
 
 /**
@@ -15,20 +15,20 @@ export class SqliteSql implements Sql {
     private readonly write: (<T>(work: () => Promise<T>) => Promise<T>) | null,
   ) {}
 
-  get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return this.execute(sql, (s) => (s.reader ? (s.get(...params) as T | undefined) : (s.run(...params), undefined)));
+  get<T>(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<T | undefined> {
+    return this.execute(sql, (s) => (s.reader ? (s.get(...params) as T | undefined) : (s.run(...params), undefined)), options);
   }
 
-  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.execute(sql, (s) => s.all(...params) as T[]);
+  all<T>(sql: string, params: readonly unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return this.execute(sql, (s) => s.all(...params) as T[], options);
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     return this.execute(sql, (s) => ({ changes: s.run(...params).changes }));
   }
 
-  private execute<T>(sql: string, work: (statement: Database.Statement) => T): Promise<T> {
-    const statement = this.prepare(sql);
+  private execute<T>(sql: string, work: (statement: Database.Statement) => T, options?: StatementOptions): Promise<T> {
+    const statement = options?.keep === false ? this.db.prepare(sql) : this.prepare(sql);
     const attempt = async () => {
       try {
         return work(statement);

@@ -4,8 +4,8 @@
 // @generated from file zitadel/object/v2/object.proto (package zitadel.object.v2, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/object/v2/object.proto.
  */
 export const file_zitadel_object_v2_object: GenFile = /*@__PURE__*/
-  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJICg5SZXF1ZXN0Q29udGV4dBIQCgZvcmdfaWQYASABKAlIABISCghpbnN0YW5jZRgCIAEoCEgAQhAKDnJlc291cmNlX293bmVyYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch56aXRhZGVsL29iamVjdC92Mi9vYmplY3QucHJvdG8SEXppdGFkZWwub2JqZWN0LnYyIj0KDE9yZ2FuaXphdGlvbhIQCgZvcmdfaWQYASABKAlIABIUCgpvcmdfZG9tYWluGAIgASgJSABCBQoDb3JnIpcBCgdEZXRhaWxzEhAKCHNlcXVlbmNlGAEgASgEEi8KC2NoYW5nZV9kYXRlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNvdXJjZV9vd25lchgDIAEoCRIxCg1jcmVhdGlvbl9kYXRlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJICg5SZXF1ZXN0Q29udGV4dBIQCgZvcmdfaWQYASABKAlIABISCghpbnN0YW5jZRgCIAEoCEgAQhAKDnJlc291cmNlX293bmVyIjcKCUxpc3RRdWVyeRIOCgZvZmZzZXQYASABKAQSDQoFbGltaXQYAiABKA0SCwoDYXNjGAMgASgIIm4KC0xpc3REZXRhaWxzEhQKDHRvdGFsX3Jlc3VsdBgBIAEoBBIaChJwcm9jZXNzZWRfc2VxdWVuY2UYAiABKAQSLQoJdGltZXN0YW1wGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrFAgoPVGV4dFF1ZXJ5TWV0aG9kEhwKGFRFWFRfUVVFUllfTUVUSE9EX0VRVUFMUxAAEigKJFRFWFRfUVVFUllfTUVUSE9EX0VRVUFMU19JR05PUkVfQ0FTRRABEiEKHVRFWFRfUVVFUllfTUVUSE9EX1NUQVJUU19XSVRIEAISLQopVEVYVF9RVUVSWV9NRVRIT0RfU1RBUlRTX1dJVEhfSUdOT1JFX0NBU0UQAxIeChpURVhUX1FVRVJZX01FVEhPRF9DT05UQUlOUxAEEioKJlRFWFRfUVVFUllfTUVUSE9EX0NPTlRBSU5TX0lHTk9SRV9DQVNFEAUSHwobVEVYVF9RVUVSWV9NRVRIT0RfRU5EU19XSVRIEAYSKwonVEVYVF9RVUVSWV9NRVRIT0RfRU5EU19XSVRIX0lHTk9SRV9DQVNFEAdiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message zitadel.object.v2.Organization
@@ -111,4 +111,113 @@ export type RequestContext = Message<"zitadel.object.v2.RequestContext"> & {
  */
 export const RequestContextSchema: GenMessage<RequestContext> = /*@__PURE__*/
   messageDesc(file_zitadel_object_v2_object, 2);
+
+/**
+ * @generated from message zitadel.object.v2.ListQuery
+ */
+export type ListQuery = Message<"zitadel.object.v2.ListQuery"> & {
+  /**
+   * @generated from field: uint64 offset = 1;
+   */
+  offset: bigint;
+
+  /**
+   * At most 1000; 0 asks for the default, 100.
+   *
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: bool asc = 3;
+   */
+  asc: boolean;
+};
+
+/**
+ * Describes the message zitadel.object.v2.ListQuery.
+ * Use `create(ListQuerySchema)` to create a new message.
+ */
+export const ListQuerySchema: GenMessage<ListQuery> = /*@__PURE__*/
+  messageDesc(file_zitadel_object_v2_object, 3);
+
+/**
+ * @generated from message zitadel.object.v2.ListDetails
+ */
+export type ListDetails = Message<"zitadel.object.v2.ListDetails"> & {
+  /**
+   * How many results the whole query has, beyond this page.
+   *
+   * @generated from field: uint64 total_result = 1;
+   */
+  totalResult: bigint;
+
+  /**
+   * @generated from field: uint64 processed_sequence = 2;
+   */
+  processedSequence: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp timestamp = 3;
+   */
+  timestamp?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message zitadel.object.v2.ListDetails.
+ * Use `create(ListDetailsSchema)` to create a new message.
+ */
+export const ListDetailsSchema: GenMessage<ListDetails> = /*@__PURE__*/
+  messageDesc(file_zitadel_object_v2_object, 4);
+
+/**
+ * @generated from enum zitadel.object.v2.TextQueryMethod
+ */
+export enum TextQueryMethod {
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_EQUALS = 0;
+   */
+  EQUALS = 0,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE = 1;
+   */
+  EQUALS_IGNORE_CASE = 1,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_STARTS_WITH = 2;
+   */
+  STARTS_WITH = 2,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_STARTS_WITH_IGNORE_CASE = 3;
+   */
+  STARTS_WITH_IGNORE_CASE = 3,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_CONTAINS = 4;
+   */
+  CONTAINS = 4,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE = 5;
+   */
+  CONTAINS_IGNORE_CASE = 5,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_ENDS_WITH = 6;
+   */
+  ENDS_WITH = 6,
+
+  /**
+   * @generated from enum value: TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE = 7;
+   */
+  ENDS_WITH_IGNORE_CASE = 7,
+}
+
+/**
+ * Describes the enum zitadel.object.v2.TextQueryMethod.
+ */
+export const TextQueryMethodSchema: GenEnum<TextQueryMethod> = /*@__PURE__*/
+  enumDesc(file_zitadel_object_v2_object, 0);
 

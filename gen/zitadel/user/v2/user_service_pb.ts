@@ -8,7 +8,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
-import type { Details, Organization } from "../../object/v2/object_pb.js";
+import type { Details, ListDetails, ListQuery, Organization } from "../../object/v2/object_pb.js";
 import { file_zitadel_object_v2_object } from "../../object/v2/object_pb.js";
 import { file_zitadel_protoc_gen_zitadel_v2_options } from "../../protoc_gen_zitadel/v2/options_pb.js";
 import type { SetHumanEmail } from "./email_pb.js";
@@ -17,6 +17,8 @@ import type { HashedPassword, Password, ReturnPasswordResetCode, SendPasswordRes
 import { file_zitadel_user_v2_password } from "./password_pb.js";
 import type { SetHumanPhone } from "./phone_pb.js";
 import { file_zitadel_user_v2_phone } from "./phone_pb.js";
+import type { SearchQuery, UserFieldName } from "./query_pb.js";
+import { file_zitadel_user_v2_query } from "./query_pb.js";
 import type { SetHumanProfile, User } from "./user_pb.js";
 import { file_zitadel_user_v2_user } from "./user_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -25,7 +27,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/user/v2/user_service.proto.
  */
 export const file_zitadel_user_v2_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJ6aXRhZGVsL3VzZXIvdjIvdXNlcl9zZXJ2aWNlLnByb3RvEg96aXRhZGVsLnVzZXIudjIinwMKE0FkZEh1bWFuVXNlclJlcXVlc3QSFAoHdXNlcl9pZBgBIAEoCUgBiAEBEhUKCHVzZXJuYW1lGAIgASgJSAKIAQESNQoMb3JnYW5pemF0aW9uGAsgASgLMh8ueml0YWRlbC5vYmplY3QudjIuT3JnYW5pemF0aW9uEjEKB3Byb2ZpbGUYBCABKAsyIC56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5Qcm9maWxlEi0KBWVtYWlsGAUgASgLMh4ueml0YWRlbC51c2VyLnYyLlNldEh1bWFuRW1haWwSLQoFcGhvbmUYCiABKAsyHi56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5QaG9uZRItCghwYXNzd29yZBgHIAEoCzIZLnppdGFkZWwudXNlci52Mi5QYXNzd29yZEgAEjoKD2hhc2hlZF9wYXNzd29yZBgIIAEoCzIfLnppdGFkZWwudXNlci52Mi5IYXNoZWRQYXNzd29yZEgAQg8KDXBhc3N3b3JkX3R5cGVCCgoIX3VzZXJfaWRCCwoJX3VzZXJuYW1lIqQBChRBZGRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEisKB2RldGFpbHMYAiABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhcKCmVtYWlsX2NvZGUYAyABKAlIAIgBARIXCgpwaG9uZV9jb2RlGAQgASgJSAGIAQFCDQoLX2VtYWlsX2NvZGVCDQoLX3Bob25lX2NvZGUiJQoSR2V0VXNlckJ5SURSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiZwoTR2V0VXNlckJ5SURSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIjCgR1c2VyGAIgASgLMhUueml0YWRlbC51c2VyLnYyLlVzZXIirwEKFFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSOwoJc2VuZF9saW5rGAIgASgLMiYueml0YWRlbC51c2VyLnYyLlNlbmRQYXNzd29yZFJlc2V0TGlua0gAEj8KC3JldHVybl9jb2RlGAMgASgLMigueml0YWRlbC51c2VyLnYyLlJldHVyblBhc3N3b3JkUmVzZXRDb2RlSABCCAoGbWVkaXVtInoKFVBhc3N3b3JkUmVzZXRSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIeChF2ZXJpZmljYXRpb25fY29kZRgCIAEoCUgAiAEBQhQKEl92ZXJpZmljYXRpb25fY29kZSKfAQoSU2V0UGFzc3dvcmRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoMbmV3X3Bhc3N3b3JkGAIgASgLMhkueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkEhoKEGN1cnJlbnRfcGFzc3dvcmQYAyABKAlIABIbChF2ZXJpZmljYXRpb25fY29kZRgEIAEoCUgAQg4KDHZlcmlmaWNhdGlvbiJCChNTZXRQYXNzd29yZFJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzIiIKD0xvY2tVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIj8KEExvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMiJAoRVW5sb2NrVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJBChJVbmxvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMymAYKC1VzZXJTZXJ2aWNlEoABCgxBZGRIdW1hblVzZXISJC56aXRhZGVsLnVzZXIudjIuQWRkSHVtYW5Vc2VyUmVxdWVzdBolLnppdGFkZWwudXNlci52Mi5BZGRIdW1hblVzZXJSZXNwb25zZSIjirUYBRIDCMgBgtPkkwIUOgEqIg8vdjIvdXNlcnMvaHVtYW4SfgoLR2V0VXNlckJ5SUQSIy56aXRhZGVsLnVzZXIudjIuR2V0VXNlckJ5SURSZXF1ZXN0GiQueml0YWRlbC51c2VyLnYyLkdldFVzZXJCeUlEUmVzcG9uc2UiJIq1GAUSAwjIAYLT5JMCFRITL3YyL3VzZXJzL3t1c2VyX2lkfRKNAQoNUGFzc3dvcmRSZXNldBIlLnppdGFkZWwudXNlci52Mi5QYXNzd29yZFJlc2V0UmVxdWVzdBomLnppdGFkZWwudXNlci52Mi5QYXNzd29yZFJlc2V0UmVzcG9uc2UiLYLT5JMCJzoBKiIiL3YyL3VzZXJzL3t1c2VyX2lkfS9wYXNzd29yZF9yZXNldBKBAQoLU2V0UGFzc3dvcmQSIy56aXRhZGVsLnVzZXIudjIuU2V0UGFzc3dvcmRSZXF1ZXN0GiQueml0YWRlbC51c2VyLnYyLlNldFBhc3N3b3JkUmVzcG9uc2UiJ4LT5JMCIToBKiIcL3YyL3VzZXJzL3t1c2VyX2lkfS9wYXNzd29yZBJ0CghMb2NrVXNlchIgLnppdGFkZWwudXNlci52Mi5Mb2NrVXNlclJlcXVlc3QaIS56aXRhZGVsLnVzZXIudjIuTG9ja1VzZXJSZXNwb25zZSIjgtPkkwIdOgEqIhgvdjIvdXNlcnMve3VzZXJfaWR9L2xvY2sSfAoKVW5sb2NrVXNlchIiLnppdGFkZWwudXNlci52Mi5VbmxvY2tVc2VyUmVxdWVzdBojLnppdGFkZWwudXNlci52Mi5VbmxvY2tVc2VyUmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YyL3VzZXJzL3t1c2VyX2lkfS91bmxvY2tiBnByb3RvMw", [file_google_api_annotations, file_zitadel_object_v2_object, file_zitadel_protoc_gen_zitadel_v2_options, file_zitadel_user_v2_email, file_zitadel_user_v2_password, file_zitadel_user_v2_phone, file_zitadel_user_v2_user]);
+  fileDesc("CiJ6aXRhZGVsL3VzZXIvdjIvdXNlcl9zZXJ2aWNlLnByb3RvEg96aXRhZGVsLnVzZXIudjIinwMKE0FkZEh1bWFuVXNlclJlcXVlc3QSFAoHdXNlcl9pZBgBIAEoCUgBiAEBEhUKCHVzZXJuYW1lGAIgASgJSAKIAQESNQoMb3JnYW5pemF0aW9uGAsgASgLMh8ueml0YWRlbC5vYmplY3QudjIuT3JnYW5pemF0aW9uEjEKB3Byb2ZpbGUYBCABKAsyIC56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5Qcm9maWxlEi0KBWVtYWlsGAUgASgLMh4ueml0YWRlbC51c2VyLnYyLlNldEh1bWFuRW1haWwSLQoFcGhvbmUYCiABKAsyHi56aXRhZGVsLnVzZXIudjIuU2V0SHVtYW5QaG9uZRItCghwYXNzd29yZBgHIAEoCzIZLnppdGFkZWwudXNlci52Mi5QYXNzd29yZEgAEjoKD2hhc2hlZF9wYXNzd29yZBgIIAEoCzIfLnppdGFkZWwudXNlci52Mi5IYXNoZWRQYXNzd29yZEgAQg8KDXBhc3N3b3JkX3R5cGVCCgoIX3VzZXJfaWRCCwoJX3VzZXJuYW1lIqQBChRBZGRIdW1hblVzZXJSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEisKB2RldGFpbHMYAiABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEhcKCmVtYWlsX2NvZGUYAyABKAlIAIgBARIXCgpwaG9uZV9jb2RlGAQgASgJSAGIAQFCDQoLX2VtYWlsX2NvZGVCDQoLX3Bob25lX2NvZGUiJQoSR2V0VXNlckJ5SURSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiZwoTR2V0VXNlckJ5SURSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIjCgR1c2VyGAIgASgLMhUueml0YWRlbC51c2VyLnYyLlVzZXIirwEKFFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSOwoJc2VuZF9saW5rGAIgASgLMiYueml0YWRlbC51c2VyLnYyLlNlbmRQYXNzd29yZFJlc2V0TGlua0gAEj8KC3JldHVybl9jb2RlGAMgASgLMigueml0YWRlbC51c2VyLnYyLlJldHVyblBhc3N3b3JkUmVzZXRDb2RlSABCCAoGbWVkaXVtInoKFVBhc3N3b3JkUmVzZXRSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxIeChF2ZXJpZmljYXRpb25fY29kZRgCIAEoCUgAiAEBQhQKEl92ZXJpZmljYXRpb25fY29kZSKfAQoSU2V0UGFzc3dvcmRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoMbmV3X3Bhc3N3b3JkGAIgASgLMhkueml0YWRlbC51c2VyLnYyLlBhc3N3b3JkEhoKEGN1cnJlbnRfcGFzc3dvcmQYAyABKAlIABIbChF2ZXJpZmljYXRpb25fY29kZRgEIAEoCUgAQg4KDHZlcmlmaWNhdGlvbiJCChNTZXRQYXNzd29yZFJlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzIiIKD0xvY2tVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIj8KEExvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMiJAoRVW5sb2NrVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJBChJVbmxvY2tVc2VyUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMipgEKEExpc3RVc2Vyc1JlcXVlc3QSKwoFcXVlcnkYASABKAsyHC56aXRhZGVsLm9iamVjdC52Mi5MaXN0UXVlcnkSNgoOc29ydGluZ19jb2x1bW4YAiABKA4yHi56aXRhZGVsLnVzZXIudjIuVXNlckZpZWxkTmFtZRItCgdxdWVyaWVzGAMgAygLMhwueml0YWRlbC51c2VyLnYyLlNlYXJjaFF1ZXJ5IqMBChFMaXN0VXNlcnNSZXNwb25zZRIvCgdkZXRhaWxzGAEgASgLMh4ueml0YWRlbC5vYmplY3QudjIuTGlzdERldGFpbHMSNgoOc29ydGluZ19jb2x1bW4YAiABKA4yHi56aXRhZGVsLnVzZXIudjIuVXNlckZpZWxkTmFtZRIlCgZyZXN1bHQYAyADKAsyFS56aXRhZGVsLnVzZXIudjIuVXNlcjKCBwoLVXNlclNlcnZpY2USgAEKDEFkZEh1bWFuVXNlchIkLnppdGFkZWwudXNlci52Mi5BZGRIdW1hblVzZXJSZXF1ZXN0GiUueml0YWRlbC51c2VyLnYyLkFkZEh1bWFuVXNlclJlc3BvbnNlIiOKtRgFEgMIyAGC0+STAhQ6ASoiDy92Mi91c2Vycy9odW1hbhJoCglMaXN0VXNlcnMSIS56aXRhZGVsLnVzZXIudjIuTGlzdFVzZXJzUmVxdWVzdBoiLnppdGFkZWwudXNlci52Mi5MaXN0VXNlcnNSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjIvdXNlcnMSfgoLR2V0VXNlckJ5SUQSIy56aXRhZGVsLnVzZXIudjIuR2V0VXNlckJ5SURSZXF1ZXN0GiQueml0YWRlbC51c2VyLnYyLkdldFVzZXJCeUlEUmVzcG9uc2UiJIq1GAUSAwjIAYLT5JMCFRITL3YyL3VzZXJzL3t1c2VyX2lkfRKNAQoNUGFzc3dvcmRSZXNldBIlLnppdGFkZWwudXNlci52Mi5QYXNzd29yZFJlc2V0UmVxdWVzdBomLnppdGFkZWwudXNlci52Mi5QYXNzd29yZFJlc2V0UmVzcG9uc2UiLYLT5JMCJzoBKiIiL3YyL3VzZXJzL3t1c2VyX2lkfS9wYXNzd29yZF9yZXNldBKBAQoLU2V0UGFzc3dvcmQSIy56aXRhZGVsLnVzZXIudjIuU2V0UGFzc3dvcmRSZXF1ZXN0GiQueml0YWRlbC51c2VyLnYyLlNldFBhc3N3b3JkUmVzcG9uc2UiJ4LT5JMCIToBKiIcL3YyL3VzZXJzL3t1c2VyX2lkfS9wYXNzd29yZBJ0CghMb2NrVXNlchIgLnppdGFkZWwudXNlci52Mi5Mb2NrVXNlclJlcXVlc3QaIS56aXRhZGVsLnVzZXIudjIuTG9ja1VzZXJSZXNwb25zZSIjgtPkkwIdOgEqIhgvdjIvdXNlcnMve3VzZXJfaWR9L2xvY2sSfAoKVW5sb2NrVXNlchIiLnppdGFkZWwudXNlci52Mi5VbmxvY2tVc2VyUmVxdWVzdBojLnppdGFkZWwudXNlci52Mi5VbmxvY2tVc2VyUmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YyL3VzZXJzL3t1c2VyX2lkfS91bmxvY2tiBnByb3RvMw", [file_google_api_annotations, file_zitadel_object_v2_object, file_zitadel_protoc_gen_zitadel_v2_options, file_zitadel_user_v2_email, file_zitadel_user_v2_password, file_zitadel_user_v2_phone, file_zitadel_user_v2_query, file_zitadel_user_v2_user]);
 
 /**
  * @generated from message zitadel.user.v2.AddHumanUserRequest
@@ -338,6 +340,62 @@ export const UnlockUserResponseSchema: GenMessage<UnlockUserResponse> = /*@__PUR
   messageDesc(file_zitadel_user_v2_user_service, 11);
 
 /**
+ * @generated from message zitadel.user.v2.ListUsersRequest
+ */
+export type ListUsersRequest = Message<"zitadel.user.v2.ListUsersRequest"> & {
+  /**
+   * @generated from field: zitadel.object.v2.ListQuery query = 1;
+   */
+  query?: ListQuery | undefined;
+
+  /**
+   * @generated from field: zitadel.user.v2.UserFieldName sorting_column = 2;
+   */
+  sortingColumn: UserFieldName;
+
+  /**
+   * All must match (an implicit and).
+   *
+   * @generated from field: repeated zitadel.user.v2.SearchQuery queries = 3;
+   */
+  queries: SearchQuery[];
+};
+
+/**
+ * Describes the message zitadel.user.v2.ListUsersRequest.
+ * Use `create(ListUsersRequestSchema)` to create a new message.
+ */
+export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 12);
+
+/**
+ * @generated from message zitadel.user.v2.ListUsersResponse
+ */
+export type ListUsersResponse = Message<"zitadel.user.v2.ListUsersResponse"> & {
+  /**
+   * @generated from field: zitadel.object.v2.ListDetails details = 1;
+   */
+  details?: ListDetails | undefined;
+
+  /**
+   * @generated from field: zitadel.user.v2.UserFieldName sorting_column = 2;
+   */
+  sortingColumn: UserFieldName;
+
+  /**
+   * @generated from field: repeated zitadel.user.v2.User result = 3;
+   */
+  result: User[];
+};
+
+/**
+ * Describes the message zitadel.user.v2.ListUsersResponse.
+ * Use `create(ListUsersResponseSchema)` to create a new message.
+ */
+export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
+  messageDesc(file_zitadel_user_v2_user_service, 13);
+
+/**
  * @generated from service zitadel.user.v2.UserService
  */
 export const UserService: GenService<{
@@ -348,6 +406,14 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof AddHumanUserRequestSchema;
     output: typeof AddHumanUserResponseSchema;
+  },
+  /**
+   * @generated from rpc zitadel.user.v2.UserService.ListUsers
+   */
+  listUsers: {
+    methodKind: "unary";
+    input: typeof ListUsersRequestSchema;
+    output: typeof ListUsersResponseSchema;
   },
   /**
    * @generated from rpc zitadel.user.v2.UserService.GetUserByID
