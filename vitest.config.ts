@@ -14,6 +14,7 @@ const WRITING_SUITES = [
   "test/e2e/users.test.ts",
   "test/e2e/rest.test.ts",
   "test/e2e/list-users.test.ts",
+  "test/e2e/reset-request.test.ts",
 ];
 
 export default defineConfig({

@@ -1,6 +1,9 @@
 /** Public reset requests for one user open at most one code per this interval. */
 export const PUBLIC_RESET_INTERVAL_MS = 60_000;
 
+/** How a code reached its holder: returned to a trusted caller, or sent by e-mail or SMS. */
+export type CodeMedium = "returned" | "email" | "sms";
+
 export interface PasswordCode {
   /** Keyed digest of the code; the code itself is never kept. */
   digest: string;
@@ -16,6 +19,7 @@ export interface PasswordCode {
   linkId: string | null;
   /** When it was last sent. */
   sentAt: number;
+  medium: CodeMedium;
 }
 
 export type CodeStatus = "missing" | "expired" | "open";

@@ -1,6 +1,6 @@
 import { DomainError } from "./errors.js";
 import { isLocked, locksAfter, loginFailed, userLocked, type Lock, type LockoutPolicy } from "./lockout.js";
-import { codeStatus, type PasswordCode } from "./password-code.js";
+import { codeStatus, type CodeMedium, type PasswordCode } from "./password-code.js";
 
 export type Gender = "unspecified" | "female" | "male" | "diverse";
 
@@ -38,7 +38,6 @@ function identityOf(x: HumanIdentity): HumanIdentity {
 export type PasswordChangeMethod = "current_password" | "verification_code" | "privileged";
 
 /** Where a reset code goes: returned to a privileged caller, or sent to the user. */
-export type CodeMedium = "returned" | "email" | "sms";
 
 /** Previous password hashes kept for the reuse rule; configuration may ask for fewer. */
 export const MAX_PASSWORD_HISTORY = 24;
@@ -154,6 +153,7 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
           failedAttempts: 0,
           linkId: event.linkId ?? null,
           sentAt: recorded.createdAt,
+          medium: event.medium,
         },
       };
     case "user.human.password.code.resent":

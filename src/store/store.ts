@@ -11,7 +11,7 @@ import { UserProjection } from "./users.js";
 /** Tables rebuilt from events alone; everything else (tokens, outbox, settings, throttles) is not derived. */
 export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions"] as const;
 /** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
-export const PROJECTION_VERSION = 4;
+export const PROJECTION_VERSION = 5;
 
 /** Every table, through one connection or one transaction. */
 export interface Tables {

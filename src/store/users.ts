@@ -1,4 +1,5 @@
 import type { LockoutPolicy, LockReason } from "../domain/lockout.js";
+import type { CodeMedium } from "../domain/password-code.js";
 import type { UserSearch } from "../domain/user-search.js";
 import { orderClause, whereClause } from "./user-search.js";
 import type { LoginNameKind } from "../domain/user-input.js";
@@ -34,6 +35,7 @@ interface UserRow {
   code_failed_attempts: number | null;
   code_link_id: string | null;
   code_sent_at: number | null;
+  code_medium: CodeMedium | null;
   locked: number;
   lock_reason: LockReason | null;
   locked_at: number | null;
@@ -79,6 +81,7 @@ function toRow(s: UserState, historyKept = MAX_PASSWORD_HISTORY): UserRow {
     code_failed_attempts: s.passwordCode?.failedAttempts ?? null,
     code_link_id: s.passwordCode?.linkId ?? null,
     code_sent_at: s.passwordCode?.sentAt ?? null,
+    code_medium: s.passwordCode?.medium ?? null,
     locked: Number(s.lock !== null),
     lock_reason: s.lock?.reason ?? null,
     locked_at: s.lock?.at ?? null,
@@ -123,6 +126,7 @@ function fromRow(r: UserRow): UserState {
             failedAttempts: r.code_failed_attempts ?? 0,
             linkId: r.code_link_id,
             sentAt: r.code_sent_at ?? r.code_created_at ?? 0,
+            medium: r.code_medium ?? (r.code_link_id === null ? "returned" : "email"),
           },
     lock: r.lock_reason === null ? null : { reason: r.lock_reason, at: r.locked_at ?? 0 },
     passwordLockouts: r.password_lockouts,

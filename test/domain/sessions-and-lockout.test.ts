@@ -128,7 +128,15 @@ describe("password checks and lockout", () => {
       currentHashOutdated: false,
       lockout: { maxPasswordAttempts: 3, lockoutDurationMs: 0 },
     } as const;
-    const code = { digest: "d", createdAt: T0, expiresAt: T0 + 1000, failedAttempts: 0, linkId: null, sentAt: T0 };
+    const code = {
+      digest: "d",
+      createdAt: T0,
+      expiresAt: T0 + 1000,
+      failedAttempts: 0,
+      linkId: null,
+      sentAt: T0,
+      medium: "returned" as const,
+    };
     const locked = addedUser({ lock: { reason: "too_many_password_attempts", at: T0 }, passwordCode: code });
     const byAdmin = addedUser({ lock: { reason: "administrator", at: T0 }, passwordCode: code });
     expect(decide({ ...base, verification: { kind: "verification_code", matches: true } }, byAdmin, T0).events.map((e) => e.type)).toEqual([

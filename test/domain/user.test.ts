@@ -92,6 +92,7 @@ describe("the user decider", () => {
       failedAttempts: 0,
       linkId: null,
       sentAt: T0,
+      medium: "returned",
     });
   });
 

@@ -27,7 +27,17 @@ export interface RpcClient<M extends string = string> {
 
 export type UserClient = RpcClient<UserMethod>;
 
-const TIMESTAMP_FIELDS = new Set(["changeDate", "creationDate", "passwordChanged", "expirationDate", "verifiedAt"]);
+const TIMESTAMP_FIELDS = new Set([
+  "changeDate",
+  "creationDate",
+  "passwordChanged",
+  "expirationDate",
+  "verifiedAt",
+  "expiresAt",
+  "createdAt",
+  "sentAt",
+  "timestamp",
+]);
 
 const DURATION_FIELDS = new Set(["lifetime"]);
 

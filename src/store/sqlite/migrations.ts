@@ -163,4 +163,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX users_by_org ON users (org_id);
   CREATE INDEX users_by_creation ON users (created_at);
   `,
+  // A code's medium, for GetPasswordResetRequest. Projections are rebuilt after this (PROJECTION_VERSION 5).
+  `
+  ALTER TABLE users ADD COLUMN code_medium TEXT;
+  `,
 ];

@@ -4,16 +4,158 @@
 // @generated from file latchkey/password/v1/password_service.proto (package latchkey.password.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file latchkey/password/v1/password_service.proto.
  */
 export const file_latchkey_password_v1_password_service: GenFile = /*@__PURE__*/
-  fileDesc("CitsYXRjaGtleS9wYXNzd29yZC92MS9wYXNzd29yZF9zZXJ2aWNlLnByb3RvEhRsYXRjaGtleS5wYXNzd29yZC52MSJdChtSZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QSEgoKbG9naW5fbmFtZRgBIAEoCRIZCgx1cmxfdGVtcGxhdGUYAiABKAlIAIgBAUIPCg1fdXJsX3RlbXBsYXRlIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UywgEKD1Bhc3N3b3JkU2VydmljZRKuAQoUUmVxdWVzdFBhc3N3b3JkUmVzZXQSMS5sYXRjaGtleS5wYXNzd29yZC52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaMi5sYXRjaGtleS5wYXNzd29yZC52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIi+C0+STAik6ASoiJC9sYXRjaGtleS92MS9wYXNzd29yZF9yZXNldF9yZXF1ZXN0c2IGcHJvdG8z", [file_google_api_annotations]);
+  fileDesc("CitsYXRjaGtleS9wYXNzd29yZC92MS9wYXNzd29yZF9zZXJ2aWNlLnByb3RvEhRsYXRjaGtleS5wYXNzd29yZC52MSJMCh5HZXRQYXNzd29yZFJlc2V0UmVxdWVzdFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIZChF2ZXJpZmljYXRpb25fY29kZRgCIAEoCSLvAQofR2V0UGFzc3dvcmRSZXNldFJlcXVlc3RSZXNwb25zZRI2CgVzdGF0ZRgBIAEoDjInLmxhdGNoa2V5LnBhc3N3b3JkLnYxLlJlc2V0UmVxdWVzdFN0YXRlEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKB2NoYW5uZWwYAyABKA4yIi5sYXRjaGtleS5wYXNzd29yZC52MS5SZXNldENoYW5uZWwSFAoMZGlzcGxheV9uYW1lGAQgASgJEhkKEW1hc2tlZF9sb2dpbl9uYW1lGAUgASgJIi4KG0dldE9wZW5QYXNzd29yZFJlc2V0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIlYKHEdldE9wZW5QYXNzd29yZFJlc2V0UmVzcG9uc2USNgoFcmVzZXQYASABKAsyJy5sYXRjaGtleS5wYXNzd29yZC52MS5PcGVuUGFzc3dvcmRSZXNldCLuAQoRT3BlblBhc3N3b3JkUmVzZXQSLgoKY3JlYXRlZF9hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoHY2hhbm5lbBgDIAEoDjIiLmxhdGNoa2V5LnBhc3N3b3JkLnYxLlJlc2V0Q2hhbm5lbBIXCg9mYWlsZWRfYXR0ZW1wdHMYBCABKA0SKwoHc2VudF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXQobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0EhIKCmxvZ2luX25hbWUYASABKAkSGQoMdXJsX3RlbXBsYXRlGAIgASgJSACIAQFCDwoNX3VybF90ZW1wbGF0ZSIeChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlKpkBChFSZXNldFJlcXVlc3RTdGF0ZRIjCh9SRVNFVF9SRVFVRVNUX1NUQVRFX1VOU1BFQ0lGSUVEEAASHwobUkVTRVRfUkVRVUVTVF9TVEFURV9JTlZBTElEEAESHQoZUkVTRVRfUkVRVUVTVF9TVEFURV9WQUxJRBACEh8KG1JFU0VUX1JFUVVFU1RfU1RBVEVfRVhQSVJFRBADKnkKDFJlc2V0Q2hhbm5lbBIdChlSRVNFVF9DSEFOTkVMX1VOU1BFQ0lGSUVEEAASFwoTUkVTRVRfQ0hBTk5FTF9FTUFJTBABEhUKEVJFU0VUX0NIQU5ORUxfU01TEAISGgoWUkVTRVRfQ0hBTk5FTF9SRVRVUk5FRBADMrcECg9QYXNzd29yZFNlcnZpY2USrgEKFFJlcXVlc3RQYXNzd29yZFJlc2V0EjEubGF0Y2hrZXkucGFzc3dvcmQudjEuUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0GjIubGF0Y2hrZXkucGFzc3dvcmQudjEuUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXNwb25zZSIvgtPkkwIpOgEqIiQvbGF0Y2hrZXkvdjEvcGFzc3dvcmRfcmVzZXRfcmVxdWVzdHMSvQEKF0dldFBhc3N3b3JkUmVzZXRSZXF1ZXN0EjQubGF0Y2hrZXkucGFzc3dvcmQudjEuR2V0UGFzc3dvcmRSZXNldFJlcXVlc3RSZXF1ZXN0GjUubGF0Y2hrZXkucGFzc3dvcmQudjEuR2V0UGFzc3dvcmRSZXNldFJlcXVlc3RSZXNwb25zZSI1gtPkkwIvOgEqIiovbGF0Y2hrZXkvdjEvcGFzc3dvcmRfcmVzZXRfcmVxdWVzdHMvY2hlY2sSsgEKFEdldE9wZW5QYXNzd29yZFJlc2V0EjEubGF0Y2hrZXkucGFzc3dvcmQudjEuR2V0T3BlblBhc3N3b3JkUmVzZXRSZXF1ZXN0GjIubGF0Y2hrZXkucGFzc3dvcmQudjEuR2V0T3BlblBhc3N3b3JkUmVzZXRSZXNwb25zZSIzgtPkkwItEisvbGF0Y2hrZXkvdjEvdXNlcnMve3VzZXJfaWR9L3Bhc3N3b3JkX3Jlc2V0YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp]);
+
+/**
+ * @generated from message latchkey.password.v1.GetPasswordResetRequestRequest
+ */
+export type GetPasswordResetRequestRequest = Message<"latchkey.password.v1.GetPasswordResetRequestRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string verification_code = 2;
+   */
+  verificationCode: string;
+};
+
+/**
+ * Describes the message latchkey.password.v1.GetPasswordResetRequestRequest.
+ * Use `create(GetPasswordResetRequestRequestSchema)` to create a new message.
+ */
+export const GetPasswordResetRequestRequestSchema: GenMessage<GetPasswordResetRequestRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_password_v1_password_service, 0);
+
+/**
+ * @generated from message latchkey.password.v1.GetPasswordResetRequestResponse
+ */
+export type GetPasswordResetRequestResponse = Message<"latchkey.password.v1.GetPasswordResetRequestResponse"> & {
+  /**
+   * @generated from field: latchkey.password.v1.ResetRequestState state = 1;
+   */
+  state: ResetRequestState;
+
+  /**
+   * The rest only for a code that is valid (or expired): nothing for a wrong one.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: latchkey.password.v1.ResetChannel channel = 3;
+   */
+  channel: ResetChannel;
+
+  /**
+   * The user's display name, or given name.
+   *
+   * @generated from field: string display_name = 4;
+   */
+  displayName: string;
+
+  /**
+   * The e-mail address with most of its local part hidden: a***@example.com.
+   *
+   * @generated from field: string masked_login_name = 5;
+   */
+  maskedLoginName: string;
+};
+
+/**
+ * Describes the message latchkey.password.v1.GetPasswordResetRequestResponse.
+ * Use `create(GetPasswordResetRequestResponseSchema)` to create a new message.
+ */
+export const GetPasswordResetRequestResponseSchema: GenMessage<GetPasswordResetRequestResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_password_v1_password_service, 1);
+
+/**
+ * @generated from message latchkey.password.v1.GetOpenPasswordResetRequest
+ */
+export type GetOpenPasswordResetRequest = Message<"latchkey.password.v1.GetOpenPasswordResetRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message latchkey.password.v1.GetOpenPasswordResetRequest.
+ * Use `create(GetOpenPasswordResetRequestSchema)` to create a new message.
+ */
+export const GetOpenPasswordResetRequestSchema: GenMessage<GetOpenPasswordResetRequest> = /*@__PURE__*/
+  messageDesc(file_latchkey_password_v1_password_service, 2);
+
+/**
+ * @generated from message latchkey.password.v1.GetOpenPasswordResetResponse
+ */
+export type GetOpenPasswordResetResponse = Message<"latchkey.password.v1.GetOpenPasswordResetResponse"> & {
+  /**
+   * Unset when the user has no open reset.
+   *
+   * @generated from field: latchkey.password.v1.OpenPasswordReset reset = 1;
+   */
+  reset?: OpenPasswordReset | undefined;
+};
+
+/**
+ * Describes the message latchkey.password.v1.GetOpenPasswordResetResponse.
+ * Use `create(GetOpenPasswordResetResponseSchema)` to create a new message.
+ */
+export const GetOpenPasswordResetResponseSchema: GenMessage<GetOpenPasswordResetResponse> = /*@__PURE__*/
+  messageDesc(file_latchkey_password_v1_password_service, 3);
+
+/**
+ * @generated from message latchkey.password.v1.OpenPasswordReset
+ */
+export type OpenPasswordReset = Message<"latchkey.password.v1.OpenPasswordReset"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 1;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: latchkey.password.v1.ResetChannel channel = 3;
+   */
+  channel: ResetChannel;
+
+  /**
+   * Wrong codes recorded by earlier versions; wrong codes are no longer recorded.
+   *
+   * @generated from field: uint32 failed_attempts = 4;
+   */
+  failedAttempts: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp sent_at = 5;
+   */
+  sentAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message latchkey.password.v1.OpenPasswordReset.
+ * Use `create(OpenPasswordResetSchema)` to create a new message.
+ */
+export const OpenPasswordResetSchema: GenMessage<OpenPasswordReset> = /*@__PURE__*/
+  messageDesc(file_latchkey_password_v1_password_service, 4);
 
 /**
  * @generated from message latchkey.password.v1.RequestPasswordResetRequest
@@ -40,7 +182,7 @@ export type RequestPasswordResetRequest = Message<"latchkey.password.v1.RequestP
  * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
  */
 export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
-  messageDesc(file_latchkey_password_v1_password_service, 0);
+  messageDesc(file_latchkey_password_v1_password_service, 5);
 
 /**
  * @generated from message latchkey.password.v1.RequestPasswordResetResponse
@@ -53,7 +195,73 @@ export type RequestPasswordResetResponse = Message<"latchkey.password.v1.Request
  * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
  */
 export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
-  messageDesc(file_latchkey_password_v1_password_service, 1);
+  messageDesc(file_latchkey_password_v1_password_service, 6);
+
+/**
+ * @generated from enum latchkey.password.v1.ResetRequestState
+ */
+export enum ResetRequestState {
+  /**
+   * @generated from enum value: RESET_REQUEST_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A wrong code, an unknown user, or no code open.
+   *
+   * @generated from enum value: RESET_REQUEST_STATE_INVALID = 1;
+   */
+  INVALID = 1,
+
+  /**
+   * @generated from enum value: RESET_REQUEST_STATE_VALID = 2;
+   */
+  VALID = 2,
+
+  /**
+   * @generated from enum value: RESET_REQUEST_STATE_EXPIRED = 3;
+   */
+  EXPIRED = 3,
+}
+
+/**
+ * Describes the enum latchkey.password.v1.ResetRequestState.
+ */
+export const ResetRequestStateSchema: GenEnum<ResetRequestState> = /*@__PURE__*/
+  enumDesc(file_latchkey_password_v1_password_service, 0);
+
+/**
+ * @generated from enum latchkey.password.v1.ResetChannel
+ */
+export enum ResetChannel {
+  /**
+   * @generated from enum value: RESET_CHANNEL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RESET_CHANNEL_EMAIL = 1;
+   */
+  EMAIL = 1,
+
+  /**
+   * @generated from enum value: RESET_CHANNEL_SMS = 2;
+   */
+  SMS = 2,
+
+  /**
+   * Returned to a trusted backend, which passed it on.
+   *
+   * @generated from enum value: RESET_CHANNEL_RETURNED = 3;
+   */
+  RETURNED = 3,
+}
+
+/**
+ * Describes the enum latchkey.password.v1.ResetChannel.
+ */
+export const ResetChannelSchema: GenEnum<ResetChannel> = /*@__PURE__*/
+  enumDesc(file_latchkey_password_v1_password_service, 1);
 
 /**
  * Public, anonymous self-service around passwords.
@@ -71,6 +279,28 @@ export const PasswordService: GenService<{
     methodKind: "unary";
     input: typeof RequestPasswordResetRequestSchema;
     output: typeof RequestPasswordResetResponseSchema;
+  },
+  /**
+   * What a reset page asks before it asks for the new password: whether the code in its link is
+   * good, until when, and whom to greet. Anonymous and rate-limited like a redemption; it does not
+   * use the code up. A wrong code, an unknown user and no open code get one and the same answer.
+   *
+   * @generated from rpc latchkey.password.v1.PasswordService.GetPasswordResetRequest
+   */
+  getPasswordResetRequest: {
+    methodKind: "unary";
+    input: typeof GetPasswordResetRequestRequestSchema;
+    output: typeof GetPasswordResetRequestResponseSchema;
+  },
+  /**
+   * A user's open reset, for an administrator (permission user.read): never the code.
+   *
+   * @generated from rpc latchkey.password.v1.PasswordService.GetOpenPasswordReset
+   */
+  getOpenPasswordReset: {
+    methodKind: "unary";
+    input: typeof GetOpenPasswordResetRequestSchema;
+    output: typeof GetOpenPasswordResetResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_latchkey_password_v1_password_service, 0);
