@@ -15,6 +15,7 @@ const WRITING_SUITES = [
   "test/e2e/rest.test.ts",
   "test/e2e/list-users.test.ts",
   "test/e2e/reset-request.test.ts",
+  "test/e2e/audit-trail.test.ts",
 ];
 
 export default defineConfig({

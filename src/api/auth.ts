@@ -4,7 +4,7 @@ import { ALL_PERMISSIONS } from "../app/bootstrap.js";
 import type { Actor, AppContext } from "../app/context.js";
 import { DomainError } from "../domain/errors.js";
 
-export const PERMISSIONS = ["user.read", "user.write", "user.password.reset", "session.read", "session.delete"] as const;
+export const PERMISSIONS = ["user.read", "user.write", "user.password.reset", "session.read", "session.delete", "events.read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export type Caller =

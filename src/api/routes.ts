@@ -1,6 +1,8 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { AppContext } from "../app/context.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { AuditService } from "../../gen/latchkey/audit/v1/audit_service_pb.js";
+import { auditService } from "./audit-service.js";
 import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
@@ -13,12 +15,13 @@ import { settingsService } from "./settings-service.js";
 import { userService } from "./user-service.js";
 
 export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => Promise<boolean>) {
-  const served = [UserService, SessionService, SettingsService, PasswordService];
+  const served = [UserService, SessionService, SettingsService, PasswordService, AuditService];
   return (router: ConnectRouter) => {
     router.service(UserService, userService(app, limits));
     router.service(SessionService, sessionService(app, limits));
     router.service(SettingsService, settingsService(app));
     router.service(PasswordService, passwordService(app, limits));
+    router.service(AuditService, auditService(app));
     router.service(
       Health,
       healthService(

@@ -160,3 +160,28 @@ function toStoredEvent(row: EventRow): StoredEvent {
     createdAt: row.created_at,
   };
 }
+
+/** One aggregate's events after a position, in sequence order (which is position order within one aggregate). */
+export async function readAggregateEvents(sql: Sql, aggregateId: string, afterPosition: number, limit: number): Promise<StoredEvent[]> {
+  const transactionId = sql.dialect === "postgres" ? "transaction_id::text" : "NULL";
+  const rows = await sql.all<EventRow>(
+    `SELECT ${transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at
+     FROM events WHERE instance_id = ? AND aggregate_id = ? AND position > ? ORDER BY position LIMIT ?`,
+    [INSTANCE_ID, aggregateId, afterPosition, limit],
+  );
+  return rows.map(toStoredEvent);
+}
+
+/**
+ * The cursor a follower stands at after the event at `position`: what it needs to hand back is
+ * that position alone. On PostgreSQL it is paired with that event's transaction id (events.ts).
+ */
+export async function cursorAt(sql: Sql, position: number): Promise<EventCursor> {
+  if (position <= 0) return START_OF_LOG;
+  if (sql.dialect !== "postgres") return { transactionId: "0", position };
+  const row = await sql.get<{ transaction_id: string }>(
+    `SELECT transaction_id::text AS transaction_id FROM events WHERE instance_id = ? AND position <= ? ORDER BY position DESC LIMIT 1`,
+    [INSTANCE_ID, position],
+  );
+  return { transactionId: row?.transaction_id ?? "0", position };
+}

@@ -55,6 +55,10 @@ export interface Store extends Tables {
   exclusive<T>(work: (tx: Tables) => Promise<T>): Promise<T>;
   /** Events after the cursor, in an order a reader tailing the log can trust (events.ts). */
   readEventsAfter(after: EventCursor, limit: number): Promise<StoredEvent[]>;
+  /** One aggregate's events after a position, in sequence order. */
+  readAggregateEvents(aggregateId: string, afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  /** Where a follower stands after the event at this position. */
+  cursorAt(position: number): Promise<EventCursor>;
   /** Settles once everything written so far is committed (SQLite's group commit; at once on PostgreSQL). */
   durable(): Promise<void>;
   /** Whether writes made so far still wait for their commit. */

@@ -1,7 +1,7 @@
 import { MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConcurrencyError, START_OF_LOG, type AppendBatch } from "../../src/store/events.js";
-import type { Store } from "../../src/store/store.js";
+import { appenderIn, type Store } from "../../src/store/store.js";
 import { LoginNameTakenError } from "../../src/store/users.js";
 import { testStore } from "../helpers/app.js";
 import { BACKENDS, freshDatabase } from "../helpers/postgres.js";
@@ -218,6 +218,39 @@ describe("the store on postgres, where transactions commit out of order", () => 
       release();
       await slow;
       expect((await store.readEventsAfter(first!.cursor, 10)).map((e) => e.aggregateId)).toEqual(["slow", "fast"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lets a follower that hands back only positions pick up an event with a lower position that committed later", async () => {
+    const store = await testStore("postgres");
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let tookId!: () => void;
+      const hasTransactionId = new Promise<void>((resolve) => (tookId = resolve));
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      // "early" takes its transaction id first, "late" takes the lower position, "early" commits first.
+      const early = store.exclusive(async (tx) => {
+        await tx.settings.set("takes-a-transaction-id", "1");
+        tookId();
+        await inside;
+        await appenderIn(tx).append(batch("early", 0), nothing);
+      });
+      await hasTransactionId;
+      const late = store.append(batch("late", 0), async () => {
+        entered();
+        await gate;
+      });
+      await early;
+      const seen = await store.readEventsAfter(START_OF_LOG, 10);
+      expect(seen.map((e) => e.aggregateId)).toEqual(["early"]);
+      release();
+      await late;
+      const next = await store.readEventsAfter(await store.cursorAt(seen[0]!.cursor.position), 10);
+      expect(next.map((e) => [e.aggregateId, e.cursor.position < seen[0]!.cursor.position])).toEqual([["late", true]]);
     } finally {
       await store.close();
     }

@@ -159,4 +159,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN code_medium text;
   `,
+  // The audit trail reads one aggregate's events.
+  `
+  CREATE INDEX events_by_aggregate ON events (aggregate_id, position);
+  `,
 ];

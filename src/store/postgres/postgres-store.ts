@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { readEventsAfter } from "../events.js";
+import { cursorAt, readAggregateEvents, readEventsAfter } from "../events.js";
 import { StoreUnavailableError } from "../sql.js";
 import { appenderIn, tablesOver, type Store, type Tables } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -91,6 +91,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     append: (batch, project) => transaction((tx) => appenderIn(tx).append(batch, project)),
     exclusive: (work) => transaction(work, EXCLUSIVE_LOCK),
     readEventsAfter: (after, limit) => readEventsAfter(shared.sql, after, limit),
+    readAggregateEvents: (aggregateId, afterPosition, limit) => readAggregateEvents(shared.sql, aggregateId, afterPosition, limit),
+    cursorAt: (position) => cursorAt(shared.sql, position),
     durable: () => Promise.resolve(),
     hasUncommittedWrites: () => false,
     ping: async () => {

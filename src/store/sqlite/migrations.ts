@@ -167,4 +167,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN code_medium TEXT;
   `,
+  // The audit trail reads one aggregate's events.
+  `
+  CREATE INDEX events_by_aggregate ON events (aggregate_id, position);
+  `,
 ];

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { join } from "node:path";
-import { readEventsAfter } from "../events.js";
+import { cursorAt, readAggregateEvents, readEventsAfter } from "../events.js";
 import { appenderIn, tablesOver, type Store } from "../store.js";
 import { openDatabase } from "./database.js";
 import { GroupCommit } from "./group-commit.js";
@@ -35,6 +35,8 @@ export function openSqliteStore(options: SqliteOptions): Store {
     append: (batch, project) => commits.write(() => appenderIn(inTransaction).append(batch, project)),
     exclusive: (work) => commits.alone(() => work(inTransaction)),
     readEventsAfter: (after, limit) => readEventsAfter(shared.sql, after, limit),
+    readAggregateEvents: (aggregateId, afterPosition, limit) => readAggregateEvents(shared.sql, aggregateId, afterPosition, limit),
+    cursorAt: (position) => cursorAt(shared.sql, position),
     durable: () => commits.durable(),
     hasUncommittedWrites: () => commits.isOpen(),
     ping: async () => undefined,
