@@ -134,6 +134,24 @@ describe("ZITADEL's REST paths", () => {
     expectError(await rest("GET", "/v2/settings/lockout?ctx.instance=true&ctx.orgId=1", undefined, null), 400, 3);
   });
 
+  it("finds users at POST /v2/users, and shows an open reset at GET /latchkey/v1/users/{user_id}/password_reset", async () => {
+    const { userId, username } = await addUser();
+    const found = await rest("POST", "/v2/users", {
+      queries: [{ loginNameQuery: { loginName: username.toUpperCase(), method: "TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE" } }],
+    });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ details: { totalResult: "1" }, result: [{ userId, username }] });
+    expect((await rest("GET", `/latchkey/v1/users/${userId}/password_reset`)).body).toEqual({});
+    await rest("POST", `/v2/users/${userId}/password_reset`, { returnCode: {} });
+    const open = await rest("GET", `/latchkey/v1/users/${userId}/password_reset`);
+    expect(open.body.reset).toMatchObject({ channel: "RESET_CHANNEL_RETURNED", expiresAt: expect.stringMatching(/Z$/) });
+    // The path's user, not the body's, under either of the field's names.
+    const other = await addUser();
+    expect((await rest("POST", `/v2/users/${other.userId}/lock`, { user_id: userId })).status).toBe(200);
+    expect((await rest("GET", `/v2/users/${other.userId}`)).body.user.state).toBe("USER_STATE_LOCKED");
+    expect((await rest("GET", `/v2/users/${userId}`)).body.user.state).toBe("USER_STATE_ACTIVE");
+  });
+
   it("serves our own methods under /latchkey/v1", async () => {
     const answer = await rest("POST", "/latchkey/v1/password_reset_requests", { loginName: `${unique()}@example.com` }, null);
     expect(answer).toMatchObject({ status: 200, body: {} });

@@ -47,6 +47,8 @@ function assign(schema: DescMessage, json: JsonObject, names: string[], value: s
       continue;
     }
     const converted = scalarFromText(field, value);
+    // A path variable wins over the body's value, under either of the field's names.
+    if (field.name !== field.jsonName) delete target[field.name];
     if (fromQuery && field.fieldKind === "list") {
       const list = target[field.jsonName];
       target[field.jsonName] = Array.isArray(list) ? [...list, converted] : [converted];
