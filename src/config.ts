@@ -24,7 +24,14 @@ export interface Config {
   corsOrigins: string[];
   tlsCert: string | undefined;
   tlsKey: string | undefined;
-  resetUrlTemplate: string;
+  /** Unset: the hosted reset page under publicUrl (or the server's own address once it listens). */
+  resetUrlTemplate: string | undefined;
+  /** Where users reach this server, for the links it sends: https://accounts.example.com. */
+  publicUrl: string | undefined;
+  /** Serve the hosted password pages under /ui/. */
+  ui: boolean;
+  /** A directory with a brand.css for the hosted pages. */
+  uiCssDir: string | undefined;
   passwordPolicy: PasswordPolicy;
   maxRequestBytes: number;
   /** A connection with no request in progress is closed after this long. */
@@ -283,7 +290,22 @@ const SETTINGS: Setting[] = [
     key: "resetUrlTemplate",
     description: "default reset link; placeholders {{.UserID}} {{.Code}} {{.OrgID}}",
     parse: linkTemplate,
-    fallback: () => "http://localhost:8080/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}",
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_PUBLIC_URL",
+    key: "publicUrl",
+    description: "where users reach this server (https://accounts.example.com); the default reset link is its /ui/password/reset",
+    parse: publicUrl,
+    fallback: () => undefined,
+  },
+  { env: "LATCHKEY_UI", key: "ui", description: "serve the hosted password pages under /ui/", parse: boolean, fallback: () => true },
+  {
+    env: "LATCHKEY_UI_CSS_DIR",
+    key: "uiCssDir",
+    description: "directory with a brand.css that restyles the hosted pages",
+    parse: text,
+    fallback: () => undefined,
   },
   {
     env: "LATCHKEY_MAX_REQUEST_BYTES",
@@ -501,6 +523,19 @@ const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Pa
     parse: policy("historySize", integer(0, 24)),
   },
 ];
+
+function publicUrl(raw: string, setting: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(setting, "is not a URL (https://accounts.example.com)");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+    throw new ConfigError(setting, "must be an http(s) origin with no path, such as https://accounts.example.com");
+  }
+  return url.origin;
+}
 
 function postgresUrl(raw: string, setting: string): string {
   let url: URL;

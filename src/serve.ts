@@ -84,7 +84,8 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
       commonPasswords: commonPasswords(),
       lockout: { maxPasswordAttempts: config.maxPasswordAttempts, lockoutDurationMs: config.lockoutDurationMs },
       sessionLifetimeMs: config.sessionLifetimeMs,
-      resetUrlTemplate: config.resetUrlTemplate,
+      // Until the server listens and knows its own address, when nothing else names the reset page.
+      resetUrlTemplate: config.resetUrlTemplate ?? resetPageTemplate(config.publicUrl ?? "http://localhost"),
       resetUrlOrigins: config.resetUrlOrigins,
       notifyPasswordChanged: config.notifyPasswordChanged,
     },
@@ -98,6 +99,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     maxRequestBytes: config.maxRequestBytes,
     isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,
+    ui: config.ui ? { cssDir: config.uiCssDir } : null,
   });
   const server = await listen(
     handler,
@@ -120,6 +122,9 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
   const pruning = setInterval(() => {
     store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
   }, 300_000).unref();
+  if (config.resetUrlTemplate === undefined && config.publicUrl === undefined) {
+    app.settings.resetUrlTemplate = resetPageTemplate(ownOrigin(config, server.port));
+  }
   log.info("listening", { host: config.host, port: server.port, tls: config.tlsCert !== undefined });
 
   return {
@@ -141,4 +146,16 @@ function emailTransport(config: Config): EmailTransport | null {
   if (config.smtpUrl !== undefined) return smtpTransport(config.smtpUrl, config.mailFrom);
   if (config.mailDir !== undefined) return mailDirTransport(config.mailDir, config.mailFrom);
   return null;
+}
+
+/** The hosted reset page (src/server/ui.ts) as a link template. */
+function resetPageTemplate(origin: string): string {
+  return `${origin}/ui/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}`;
+}
+
+/** This server's own address, as a browser on this machine reaches it. */
+function ownOrigin(config: Config, port: number): string {
+  const scheme = config.tlsCert === undefined ? "http" : "https";
+  const host = ["0.0.0.0", "::", ""].includes(config.host) ? "localhost" : config.host.includes(":") ? `[${config.host}]` : config.host;
+  return `${scheme}://${host}:${port}`;
 }

@@ -16,6 +16,7 @@ import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
 import { routes } from "../api/routes.js";
 import { applyCors } from "./cors.js";
 import { createRestGateway } from "./rest/rest-gateway.js";
+import { createUi } from "./ui.js";
 
 export type Request = IncomingMessage | Http2ServerRequest;
 export type Response = ServerResponse | Http2ServerResponse;
@@ -29,6 +30,8 @@ export interface HandlerOptions {
   /** Whether this replica can serve: not shutting down, and its database answers. */
   isServing: () => Promise<boolean>;
   shutdownSignal: AbortSignal;
+  /** The hosted password pages under /ui/, or null when they are off. */
+  ui: { cssDir: string | undefined } | null;
 }
 
 /** Every route on the port: the Connect services (all three protocols), their REST paths, /healthz, CORS. */
@@ -50,12 +53,13 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
   const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const contextValues = (req: Request) => clientContextValues(req, options.rateLimits.ipv6PrefixBits);
   const rest = createRestGateway(router.handlers, { maxRequestBytes: options.maxRequestBytes, contextValues, log: app.log });
+  const ui = options.ui === null ? () => false : createUi(options.ui);
 
   // As connectNodeAdapter, plus the rewrite of undecodable requests (decode-errors.ts).
   const connect: Handler = (req, res) => {
     const procedure = procedures.get(req.url?.split("?", 2)[0] ?? "");
     if (!procedure) {
-      if (!rest(req, res)) void fallback(req, res, options.isServing);
+      if (!ui(req, res) && !rest(req, res)) void fallback(req, res, options.isServing);
       return;
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req));

@@ -1,5 +1,5 @@
-// Vitest global setup: builds dist/ once per run, so tests that run "npm start"'s build (several
-// replicas) test what a deployment runs.
+// Vitest global setup: builds dist/ once per run (as `npm run build` does), so tests that run
+// "npm start"'s build (several replicas) test what a deployment runs, and servers find the pages.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
@@ -9,4 +9,6 @@ export default function setup(): void {
     cwd: root,
     stdio: "inherit",
   });
+  // The hosted password pages (web/), which every server serves under /ui/.
+  execFileSync(process.execPath, ["--import", "tsx", join(root, "web", "build.ts")], { cwd: root, stdio: "inherit" });
 }

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Request, Response } from "./handler.js";
+
+/** The built pages (`npm run build` makes them from web/): dist/web beside dist/src. */
+export const UI_DIR = join(packageRoot(), "dist", "web");
+
+const PAGES: Record<string, string> = {
+  "/ui/password/forgot": "forgot.html",
+  "/ui/password/reset": "reset.html",
+};
+const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+
+/** No script or style but our own files, no framing, no referrer: the code in a reset link stays here. */
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; " +
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+};
+
+export interface UiOptions {
+  /** A directory whose brand.css is served after ours, to restyle the pages. */
+  cssDir: string | undefined;
+}
+
+/**
+ * Serves the hosted password pages under /ui/: their HTML, scripts and styles, read once at
+ * start. Returns a handler that answers and returns true for the paths it owns.
+ */
+export function createUi(options: UiOptions): (req: Request, res: Response) => boolean {
+  if (!existsSync(join(UI_DIR, "forgot.html"))) {
+    throw new Error(`the password pages are not built (${UI_DIR}): run npm run build, or set LATCHKEY_UI=false`);
+  }
+  const files = new Map<string, { body: Buffer; type: string; cache: string }>();
+  for (const [path, file] of Object.entries(PAGES)) {
+    files.set(path, { body: readFileSync(join(UI_DIR, file)), type: "text/html; charset=utf-8", cache: "no-store" });
+  }
+  for (const name of ["forgot.js", "reset.js", "pages.css"]) {
+    files.set(`/ui/assets/${name}`, { body: readFileSync(join(UI_DIR, "assets", name)), type: TYPES[extname(name)]!, cache: "no-cache" });
+  }
+  const brand = options.cssDir === undefined ? null : join(options.cssDir, "brand.css");
+  files.set("/ui/brand.css", {
+    body: brand !== null && existsSync(brand) ? readFileSync(brand) : Buffer.from("/* no brand.css in LATCHKEY_UI_CSS_DIR */\n"),
+    type: TYPES[".css"]!,
+    cache: "no-cache",
+  });
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?", 1)[0]!;
+    if (path !== "/ui" && !path.startsWith("/ui/")) return false;
+    const file = files.get(path);
+    if (file === undefined || (req.method !== "GET" && req.method !== "HEAD")) {
+      res.writeHead(file === undefined ? 404 : 405, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
+      res.end(file === undefined ? "not found\n" : "method not allowed\n");
+      return true;
+    }
+    res.writeHead(200, { "content-type": file.type, "cache-control": file.cache, "content-length": file.body.length, ...SECURITY_HEADERS });
+    if (req.method === "HEAD") res.end();
+    else res.end(file.body);
+    return true;
+  };
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+}

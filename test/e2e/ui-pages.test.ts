@@ -1,0 +1,180 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { launchBrowser, watchedPage } from "../helpers/browser.js";
+import { createRpcClient, createUserClient } from "../helpers/clients.js";
+import { failure, humanUser, ok, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
+import { codeFromLink, mailTo, startSmtpSink, type SmtpSink } from "../helpers/mail.js";
+import { startServer, type TestServer } from "../helpers/server.js";
+
+const NEW_PASSWORD = "Br0wser-Chosen!";
+
+let browser: Browser;
+let smtp: SmtpSink;
+let server: TestServer;
+beforeAll(async () => {
+  [browser, smtp] = await Promise.all([launchBrowser(), startSmtpSink()]);
+  server = await startServer({ env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LATCHKEY_RATE_LIMIT_PER_USER: "100" } });
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), smtp?.close(), server?.stop()]);
+});
+
+async function newUser() {
+  const users = createUserClient("grpc", server.baseUrl);
+  const request = humanUser({ profile: { givenName: "Ada", familyName: "Lovelace" } });
+  const userId = ok(await users.call("AddHumanUser", request, server.adminToken)).userId as string;
+  users.close();
+  return { userId, username: request.username as string, email: (request.email as { email: string }).email };
+}
+
+async function login(userId: string, password: string) {
+  const sessions = createRpcClient<"CreateSession">("connect-json", server.baseUrl, SessionService);
+  const result = await sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } });
+  sessions.close();
+  return result;
+}
+
+/** Asks for a reset on the forgot page and returns the link from the mail it sends. */
+async function resetLinkFor(user: { username: string; email: string }): Promise<string> {
+  const { page, problems } = await watchedPage(browser, server.baseUrl);
+  await page.goto(`${server.baseUrl}/ui/password/forgot`);
+  await page.getByLabel("Username or e-mail").fill(user.username);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await page.getByText("If an account exists for this name, a link is on its way").waitFor();
+  expect(problems).toEqual([]);
+  await page.context().close();
+  const mail = await smtp.next((m) => mailTo(user.email)(m) && m.subject === "Reset your password");
+  return codeFromLink(mail.text!).link;
+}
+
+describe("the hosted password pages in Chromium", () => {
+  it("take a user from the forgot page through the e-mailed link to a new password", async () => {
+    const user = await newUser();
+    const link = await resetLinkFor(user);
+    expect(link).toMatch(new RegExp(`^${server.baseUrl}/ui/password/reset\\?userID=${user.userId}&code=`));
+
+    const { page, problems } = await watchedPage(browser, server.baseUrl);
+    await page.goto(link);
+    await page.getByText(`Hello Ada, choose a new password for ${user.email[0]}***@example.com.`).waitFor();
+    expect(page.url()).toBe(`${server.baseUrl}/ui/password/reset`); // the code left the address bar
+    await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel("Confirm new password").fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByText("Your password has been changed").waitFor();
+    expect(problems).toEqual([]);
+
+    ok(await login(user.userId, NEW_PASSWORD));
+    failure(await login(user.userId, STRONG_PASSWORD), "invalid_argument", "LOGIN_FAILED");
+
+    // The same link again: used.
+    await page.goto(link);
+    await page.getByText("This link is not valid any more").waitFor();
+    await page.getByRole("link", { name: "Ask for a new link" }).waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows the rules as they are met, and refuses a confirmation that differs, at its field", async () => {
+    const user = await newUser();
+    const link = await resetLinkFor(user);
+    const { page, problems } = await watchedPage(browser, server.baseUrl);
+    await page.goto(link);
+    const password = page.getByLabel("New password", { exact: true });
+    await password.waitFor();
+    await password.fill("short");
+    await expect(page.locator("#rules li.met").allTextContents()).resolves.toContain("a lower case letter (met)");
+    await expect(page.locator("#rules li.unmet").allTextContents()).resolves.toContain("at least 8 characters (not met yet)");
+    await page.getByLabel("Confirm new password").fill("different");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByText("The two passwords are not the same.").waitFor();
+    expect(await page.getByLabel("Confirm new password").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("confirm-password");
+    // The server's policy: every broken rule at the field.
+    await password.fill("alllowercase");
+    await page.getByLabel("Confirm new password").fill("alllowercase");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.locator("#new-password-error", { hasText: /upper case/i }).waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("completes a reset from the keyboard alone", async () => {
+    const user = await newUser();
+    const link = await resetLinkFor(user);
+    const { page, problems } = await watchedPage(browser, server.baseUrl);
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).waitFor();
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("new-password");
+    await page.keyboard.type(NEW_PASSWORD);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(NEW_PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByText("Your password has been changed").waitFor();
+    expect(problems).toEqual([]);
+    ok(await login(user.userId, NEW_PASSWORD));
+    await page.context().close();
+  });
+
+  it("looks the same on the forgot page for a name that exists and one that does not", async () => {
+    const user = await newUser();
+    const after = async (name: string) => {
+      const { page, problems } = await watchedPage(browser, server.baseUrl);
+      await page.goto(`${server.baseUrl}/ui/password/forgot`);
+      await page.getByLabel("Username or e-mail").fill(name);
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await page.locator("#sent").waitFor();
+      const text = await page.locator("main").innerText();
+      expect(problems).toEqual([]);
+      await page.context().close();
+      return text;
+    };
+    expect(await after(user.username)).toBe(await after(unique("nobody")));
+  });
+
+  it("speaks German to a German browser", async () => {
+    const { page, problems } = await watchedPage(browser, server.baseUrl, "de-DE");
+    await page.goto(`${server.baseUrl}/ui/password/forgot`);
+    await page.getByRole("heading", { name: "Passwort vergessen?" }).waitFor();
+    await page.getByLabel("Benutzername oder E-Mail").waitFor();
+    expect(await page.evaluate("document.documentElement.lang")).toBe("de");
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("serves its pages with a strict policy, no referrer and no caching", async () => {
+    for (const path of ["/ui/password/forgot", "/ui/password/reset"]) {
+      const answer = await fetch(`${server.baseUrl}${path}`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("content-security-policy")).toMatch(
+        /default-src 'self'.*frame-ancestors 'none'.*base-uri 'none'.*form-action 'self'/,
+      );
+      expect(answer.headers.get("content-security-policy")).not.toMatch(/unsafe-inline/);
+      expect(answer.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+    }
+    expect((await fetch(`${server.baseUrl}/ui/nothing`)).status).toBe(404);
+  });
+});
+
+describe("a reset link that has expired", () => {
+  it("says so, with a way to ask for a new one", async () => {
+    const expiring = await startServer({ env: { LATCHKEY_CODE_TTL: "1ms" } });
+    try {
+      const users = createUserClient("grpc", expiring.baseUrl);
+      const userId = ok(await users.call("AddHumanUser", humanUser(), expiring.adminToken)).userId;
+      const code = ok(await users.call("PasswordReset", { userId, returnCode: {} }, expiring.adminToken)).verificationCode;
+      users.close();
+      const { page, problems } = await watchedPage(browser, expiring.baseUrl);
+      await page.goto(`${expiring.baseUrl}/ui/password/reset?userID=${userId}&code=${code}`);
+      await page.getByText("This link has expired.").waitFor();
+      await page.getByRole("link", { name: "Ask for a new link" }).click();
+      await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      await expiring.stop();
+    }
+  });
+});

@@ -1,0 +1,40 @@
+// Bundles the password pages (web/src) into static assets in dist/web: one script per page,
+// the style sheet, the HTML. Run by `npm run build`; the server serves dist/web under /ui/.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const here = import.meta.dirname;
+const out = join(here, "..", "dist", "web");
+const PAGES = ["forgot", "reset"];
+
+mkdirSync(join(out, "assets"), { recursive: true });
+await build({
+  entryPoints: PAGES.map((page) => join(here, "src", `${page}.ts`)),
+  outdir: join(out, "assets"),
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2022",
+  legalComments: "none",
+  logLevel: "warning",
+});
+copyFileSync(join(here, "pages", "pages.css"), join(out, "assets", "pages.css"));
+for (const page of PAGES) copyFileSync(join(here, "pages", `${page}.html`), join(out, `${page}.html`));
+
+// The budget: at most 100 KB of JavaScript per page, gzipped.
+const sizes = Object.fromEntries(
+  readdirSync(join(out, "assets"))
+    .filter((name) => name.endsWith(".js"))
+    .map((name) => [name, gzipSync(readFileSync(join(out, "assets", name))).length]),
+);
+writeFileSync(join(out, "sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+for (const [name, gzipped] of Object.entries(sizes)) {
+  if (gzipped > 100 * 1024) throw new Error(`${name} is ${gzipped} bytes gzipped, over the 100 KB budget`);
+}
+process.stdout.write(
+  `web: ${Object.entries(sizes)
+    .map(([name, size]) => `${name} ${(size / 1024).toFixed(1)} KB gzipped`)
+    .join(", ")} (${statSync(out).isDirectory() ? out : ""})\n`,
+);

@@ -1,0 +1,39 @@
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
+import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
+import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+
+/** The API on this page's own origin: Connect's JSON, or gRPC-web. */
+export function clients(protocol: "connect" | "grpc-web" = "connect") {
+  const options = { baseUrl: location.origin };
+  const transport: Transport = protocol === "grpc-web" ? createGrpcWebTransport(options) : createConnectTransport(options);
+  return {
+    passwords: createClient(PasswordService, transport),
+    users: createClient(UserService, transport),
+    sessions: createClient(SessionService, transport),
+    settings: createClient(SettingsService, transport),
+  };
+}
+
+export interface Failure {
+  /** Our ErrorInfo reason, as the server names it (LOGIN_FAILED, CODE_INVALID, …). */
+  reason: string | undefined;
+  /** The fields the server refused, with its descriptions. */
+  violations: Array<{ field: string; description: string }>;
+  /** No answer came: the network, not the request. */
+  lostConnection: boolean;
+}
+
+export function failureOf(error: unknown): Failure {
+  const e = ConnectError.from(error);
+  return {
+    reason: e.findDetails(ErrorInfoSchema)[0]?.reason,
+    violations: e
+      .findDetails(BadRequestSchema)
+      .flatMap((b) => b.fieldViolations.map((v) => ({ field: v.field, description: v.description }))),
+    lostConnection: e.code === Code.Unavailable || (e.code === Code.Unknown && e.findDetails(ErrorInfoSchema).length === 0),
+  };
+}
