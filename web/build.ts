@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 
 const here = import.meta.dirname;
 const out = join(here, "..", "dist", "web");
-const PAGES = ["forgot", "reset"];
+const PAGES = ["forgot", "reset", "change"];
 
 mkdirSync(join(out, "assets"), { recursive: true });
 await build({

@@ -9,6 +9,7 @@ export const UI_DIR = join(packageRoot(), "dist", "web");
 const PAGES: Record<string, string> = {
   "/ui/password/forgot": "forgot.html",
   "/ui/password/reset": "reset.html",
+  "/ui/password/change": "change.html",
 };
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
@@ -40,7 +41,7 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
   for (const [path, file] of Object.entries(PAGES)) {
     files.set(path, { body: readFileSync(join(UI_DIR, file)), type: "text/html; charset=utf-8", cache: "no-store" });
   }
-  for (const name of ["forgot.js", "reset.js", "pages.css"]) {
+  for (const name of ["forgot.js", "reset.js", "change.js", "pages.css"]) {
     files.set(`/ui/assets/${name}`, { body: readFileSync(join(UI_DIR, "assets", name)), type: TYPES[extname(name)]!, cache: "no-cache" });
   }
   const brand = options.cssDir === undefined ? null : join(options.cssDir, "brand.css");

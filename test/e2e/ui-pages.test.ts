@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
@@ -8,6 +9,7 @@ import { codeFromLink, mailTo, startSmtpSink, type SmtpSink } from "../helpers/m
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const NEW_PASSWORD = "Br0wser-Chosen!";
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let browser: Browser;
 let smtp: SmtpSink;
@@ -142,8 +144,91 @@ describe("the hosted password pages in Chromium", () => {
     await page.context().close();
   });
 
+  it("changes a password in a signed-in page: errors at their fields, other sessions ended, this one kept until sign-out", async () => {
+    const user = await newUser();
+    const elsewhere = ok(await login(user.userId, STRONG_PASSWORD));
+    const { page, problems } = await watchedPage(browser, server.baseUrl);
+    await page.goto(`${server.baseUrl}/ui/password/change`);
+    await page.getByLabel("Username or e-mail").fill(user.username);
+    await page.getByLabel("Password", { exact: true }).fill("Wrong-Passw0rd!");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#password-error", { hasText: "The username or password is wrong." }).waitFor();
+    await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Signed in as Ada Lovelace.").waitFor();
+    // Nothing of the session in cookies or storage.
+    expect(await page.context().cookies()).toEqual([]);
+    expect(await page.evaluate("localStorage.length + sessionStorage.length")).toBe(0);
+
+    const change = async (current: string, next: string) => {
+      await page.getByLabel("Current password").fill(current);
+      await page.getByLabel("New password", { exact: true }).fill(next);
+      await page.getByLabel("Confirm new password").fill(next);
+      await page.getByRole("button", { name: "Change password" }).click();
+    };
+    await change("Wrong-Passw0rd!", NEW_PASSWORD);
+    await page.locator("#current-password-error", { hasText: "The current password is wrong." }).waitFor();
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("current-password");
+    await change(STRONG_PASSWORD, "password");
+    await page.locator("#new-password-error", { hasText: /upper case/i }).waitFor();
+    const broken = await page.locator("#new-password-error").innerText();
+    expect(broken).toMatch(/upper case/i);
+    expect(broken).toMatch(/number|digit/i);
+    expect(broken).toMatch(/symbol/i);
+    await change(STRONG_PASSWORD, NEW_PASSWORD);
+    await page.getByText("Your password has been changed.").waitFor();
+    // The session made elsewhere ended; this page's survived: its sign-out still finds it.
+    const sessions = createRpcClient<"GetSession">("connect-json", server.baseUrl, SessionService);
+    failure(await sessions.call("GetSession", { sessionId: elsewhere.sessionId, sessionToken: elsewhere.sessionToken }), "not_found");
+    sessions.close();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You are signed out.").waitFor();
+    ok(await login(user.userId, NEW_PASSWORD));
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("has no serious or critical accessibility violation in any state (axe-core)", async () => {
+    const user = await newUser();
+    const link = await resetLinkFor(user);
+    // axe is injected as a script, which the pages' policy rightly refuses: this context alone bypasses it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const violations = async (state: string) => {
+      await page.addScriptTag({ path: AXE });
+      const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
+        violations: Array<{ id: string; impact: string | null; nodes: unknown[] }>;
+      };
+      return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${state}: ${v.id}`);
+    };
+    const found: string[] = [];
+    await page.goto(`${server.baseUrl}/ui/password/forgot`);
+    found.push(...(await violations("forgot")));
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.locator("#login-name-error", { hasText: "Please fill in this field." }).waitFor();
+    found.push(...(await violations("forgot with an error")));
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).fill("x");
+    found.push(...(await violations("reset with rules")));
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByText("The two passwords are not the same.").waitFor();
+    found.push(...(await violations("reset with errors")));
+    await page.goto(`${server.baseUrl}/ui/password/reset?userID=1&code=WRONGCODE1`);
+    await page.getByText("This link is not valid any more").waitFor();
+    found.push(...(await violations("reset with a used link")));
+    await page.goto(`${server.baseUrl}/ui/password/change`);
+    found.push(...(await violations("change, signed out")));
+    await page.getByLabel("Username or e-mail").fill(user.username);
+    await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Change password" }).waitFor();
+    found.push(...(await violations("change, signed in")));
+    expect(found).toEqual([]);
+    await context.close();
+  });
+
   it("serves its pages with a strict policy, no referrer and no caching", async () => {
-    for (const path of ["/ui/password/forgot", "/ui/password/reset"]) {
+    for (const path of ["/ui/password/forgot", "/ui/password/reset", "/ui/password/change"]) {
       const answer = await fetch(`${server.baseUrl}${path}`);
       expect(answer.status).toBe(200);
       expect(answer.headers.get("content-security-policy")).toMatch(

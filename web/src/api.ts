@@ -6,15 +6,20 @@ import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 
-/** The API on this page's own origin: Connect's JSON, or gRPC-web. */
-export function clients(protocol: "connect" | "grpc-web" = "connect") {
+/**
+ * The API on this page's own origin. Calls that can be refused go over gRPC-web, which answers
+ * a refusal with HTTP 200 and a grpc-status: the browser's console stays clean, where Connect's
+ * 4xx answers are each logged as a failed load. The settings, which are never refused, come over
+ * Connect's JSON, so a browser exercises both protocols.
+ */
+export function clients() {
   const options = { baseUrl: location.origin };
-  const transport: Transport = protocol === "grpc-web" ? createGrpcWebTransport(options) : createConnectTransport(options);
+  const grpcWeb: Transport = createGrpcWebTransport(options);
   return {
-    passwords: createClient(PasswordService, transport),
-    users: createClient(UserService, transport),
-    sessions: createClient(SessionService, transport),
-    settings: createClient(SettingsService, transport),
+    passwords: createClient(PasswordService, grpcWeb),
+    users: createClient(UserService, grpcWeb),
+    sessions: createClient(SessionService, grpcWeb),
+    settings: createClient(SettingsService, createConnectTransport(options)),
   };
 }
 

@@ -6,8 +6,7 @@ import { t, translatePage } from "./i18n.js";
 import { showRules } from "./rules.js";
 
 translatePage();
-// gRPC-web here, Connect on the other pages: a browser exercises both.
-const api = clients("grpc-web");
+const api = clients();
 const params = new URLSearchParams(location.search);
 const userId = params.get("userID") ?? "";
 const code = params.get("code") ?? "";
