@@ -32,6 +32,8 @@ export interface Config {
   ui: boolean;
   /** A directory with a brand.css for the hosted pages. */
   uiCssDir: string | undefined;
+  /** The product name the hosted pages show. */
+  uiProductName: string | undefined;
   passwordPolicy: PasswordPolicy;
   maxRequestBytes: number;
   /** A connection with no request in progress is closed after this long. */
@@ -304,6 +306,13 @@ const SETTINGS: Setting[] = [
     env: "LATCHKEY_UI_CSS_DIR",
     key: "uiCssDir",
     description: "directory with a brand.css that restyles the hosted pages",
+    parse: text,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_UI_PRODUCT_NAME",
+    key: "uiProductName",
+    description: "the product name the hosted pages show (default Latchkey)",
     parse: text,
     fallback: () => undefined,
   },

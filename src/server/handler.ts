@@ -31,7 +31,7 @@ export interface HandlerOptions {
   isServing: () => Promise<boolean>;
   shutdownSignal: AbortSignal;
   /** The hosted password pages under /ui/, or null when they are off. */
-  ui: { cssDir: string | undefined } | null;
+  ui: { cssDir: string | undefined; productName: string | undefined } | null;
 }
 
 /** Every route on the port: the Connect services (all three protocols), their REST paths, /healthz, CORS. */

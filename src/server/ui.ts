@@ -27,6 +27,8 @@ const SECURITY_HEADERS = {
 export interface UiOptions {
   /** A directory whose brand.css is served after ours, to restyle the pages. */
   cssDir: string | undefined;
+  /** The name the pages show above their heading. */
+  productName: string | undefined;
 }
 
 /**
@@ -38,8 +40,11 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
     throw new Error(`the password pages are not built (${UI_DIR}): run npm run build, or set LATCHKEY_UI=false`);
   }
   const files = new Map<string, { body: Buffer; type: string; cache: string }>();
+  const product =
+    options.productName === undefined ? "" : `<meta name="product-name" content="${escapeAttribute(options.productName)}" />\n    `;
   for (const [path, file] of Object.entries(PAGES)) {
-    files.set(path, { body: readFileSync(join(UI_DIR, file)), type: "text/html; charset=utf-8", cache: "no-store" });
+    const html = readFileSync(join(UI_DIR, file), "utf8").replace("<title", `${product}<title`);
+    files.set(path, { body: Buffer.from(html), type: "text/html; charset=utf-8", cache: "no-store" });
   }
   for (const name of ["forgot.js", "reset.js", "change.js", "pages.css"]) {
     files.set(`/ui/assets/${name}`, { body: readFileSync(join(UI_DIR, "assets", name)), type: TYPES[extname(name)]!, cache: "no-cache" });
@@ -64,6 +69,10 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
     else res.end(file.body);
     return true;
   };
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function packageRoot(): string {

@@ -1,4 +1,6 @@
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
@@ -6,7 +8,7 @@ import { launchBrowser, watchedPage } from "../helpers/browser.js";
 import { createRpcClient, createUserClient } from "../helpers/clients.js";
 import { failure, humanUser, ok, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
 import { codeFromLink, mailTo, startSmtpSink, type SmtpSink } from "../helpers/mail.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { startServer, tempDataDir, type TestServer } from "../helpers/server.js";
 
 const NEW_PASSWORD = "Br0wser-Chosen!";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -260,6 +262,52 @@ describe("a reset link that has expired", () => {
       await page.context().close();
     } finally {
       await expiring.stop();
+    }
+  });
+});
+
+describe("the pages as an operator sets them up", () => {
+  it("show the operator's product name and brand.css, and are gone with LATCHKEY_UI=false", async () => {
+    const cssDir = tempDataDir();
+    writeFileSync(join(cssDir, "brand.css"), ":root { --accent: rgb(200, 0, 100); }\n");
+    const branded = await startServer({ env: { LATCHKEY_UI_PRODUCT_NAME: 'Acme <"Accounts">', LATCHKEY_UI_CSS_DIR: cssDir } });
+    const off = await startServer({ env: { LATCHKEY_UI: "false" } });
+    try {
+      const { page, problems } = await watchedPage(browser, branded.baseUrl);
+      await page.goto(`${branded.baseUrl}/ui/password/forgot`);
+      await page.getByText('Acme <"Accounts">', { exact: true }).waitFor();
+      const accent = await page.evaluate("getComputedStyle(document.querySelector('button[type=submit]')).backgroundColor");
+      expect(accent).toBe("rgb(200, 0, 100)");
+      expect(problems).toEqual([]);
+      await page.context().close();
+      expect((await fetch(`${off.baseUrl}/ui/password/forgot`)).status).toBe(404);
+    } finally {
+      await Promise.all([branded.stop(), off.stop()]);
+    }
+  });
+
+  it("say so clearly when there are too many attempts, and when the connection is lost", async () => {
+    const limited = await startServer({ env: { LATCHKEY_RATE_LIMIT_PER_ADDRESS: "1" } });
+    const { page, problems } = await watchedPage(browser, limited.baseUrl);
+    try {
+      await page.goto(`${limited.baseUrl}/ui/password/forgot`);
+      const name = page.getByLabel("Username or e-mail");
+      await name.fill("someone@example.com");
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await page.locator("#sent").waitFor();
+      await page.goto(`${limited.baseUrl}/ui/password/forgot`);
+      await name.fill("someone@example.com");
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await page.getByText("Too many attempts. Please wait a minute and try again.").waitFor();
+      expect(problems).toEqual([]);
+      await limited.stop();
+      await page.getByRole("button", { name: "Send reset link" }).click();
+      await page.getByText("The connection was lost. Check your network and try again.").waitFor();
+      // The browser itself logs the refused connection; nothing else may show.
+      expect(problems.filter((p) => !p.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+    } finally {
+      await page.context().close();
+      await limited.stop();
     }
   });
 });

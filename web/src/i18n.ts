@@ -8,8 +8,12 @@ const CATALOGS: Record<string, Record<MessageKey, string>> = { en, de };
 export const language: string = navigator.languages.map((tag) => tag.toLowerCase().split("-")[0]!).find((tag) => tag in CATALOGS) ?? "en";
 const catalog = CATALOGS[language]!;
 
+/** The operator's product name (LATCHKEY_UI_PRODUCT_NAME), which the server puts in a meta tag. */
+const productName = document.querySelector<HTMLMetaElement>('meta[name="product-name"]')?.content;
+
 /** A message, with `{name}` placeholders filled in (as text: never markup). */
 export function t(key: MessageKey, values: Record<string, string | number> = {}): string {
+  if (key === "product" && productName) return productName;
   return (catalog[key] ?? en[key]).replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole));
 }
 
