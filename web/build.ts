@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const here = import.meta.dirname;
+const english: unknown = JSON.parse(readFileSync(join(here, "messages", "en.json"), "utf8"));
 const out = join(here, "..", "dist", "web");
 const PAGES = ["forgot", "reset", "change"];
 
@@ -21,7 +22,16 @@ await build({
   logLevel: "warning",
 });
 copyFileSync(join(here, "pages", "pages.css"), join(out, "assets", "pages.css"));
-for (const page of PAGES) copyFileSync(join(here, "pages", `${page}.html`), join(out, `${page}.html`));
+// Each page is its content in one layout; shared fields come in by `<!--#include name-->`.
+const part = (name: string) => readFileSync(join(here, "pages", "parts", `${name}.html`), "utf8");
+for (const page of PAGES) {
+  const content = readFileSync(join(here, "pages", `${page}.html`), "utf8").replace(/<!--#include ([\w-]+)-->/g, (_, name: string) =>
+    part(name),
+  );
+  const title = (english as Record<string, string>)[`${page}.title`]!; // until the script picks the language
+  const html = part("layout").replaceAll("{{page}}", page).replace("{{title}}", title).replace("{{content}}", content);
+  writeFileSync(join(out, `${page}.html`), html);
+}
 
 // The budget: at most 100 KB of JavaScript per page, gzipped.
 const sizes = Object.fromEntries(
