@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
 import { urlTemplateViolations } from "./domain/url-template.js";
@@ -57,6 +58,8 @@ export interface Config {
   rateLimitPerUser: number;
   /** IPv6 clients are limited per prefix of this many bits (one client often holds a /64). */
   rateLimitIpv6Prefix: number;
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For or Forwarded names the client. */
+  trustedProxies: string[];
   failureDelayMs: number;
   failureDelayMaxMs: number;
   /** smtp:// or smtps://, credentials in the URL. */
@@ -293,6 +296,13 @@ const SETTINGS: Setting[] = [
     description: "default reset link; placeholders {{.UserID}} {{.Code}} {{.OrgID}}",
     parse: linkTemplate,
     fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_TRUSTED_PROXIES",
+    key: "trustedProxies",
+    description: "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For or Forwarded names the client; none by default",
+    parse: cidrList,
+    fallback: () => [],
   },
   {
     env: "LATCHKEY_PUBLIC_URL",
@@ -532,6 +542,22 @@ const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Pa
     parse: policy("historySize", integer(0, 24)),
   },
 ];
+
+function cidrList(raw: string, setting: string): string[] {
+  const cidrs = raw
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  for (const cidr of cidrs) {
+    const [address, bits, extra] = cidr.split("/");
+    const family = isIP(address ?? "");
+    const most = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > most))) {
+      throw new ConfigError(setting, `has "${cidr}", which is not an address or a network such as 10.0.0.0/8 or 2001:db8::/32`);
+    }
+  }
+  return cidrs;
+}
 
 function publicUrl(raw: string, setting: string): string {
   let url: URL;

@@ -2,6 +2,7 @@ import { ensureAdminToken, ensureSecretMatches } from "./app/bootstrap.js";
 import { commonPasswords } from "./app/common-passwords.js";
 import { createAppContext } from "./app/create-app.js";
 import { databaseHealth } from "./app/database-health.js";
+import { TrustedProxies } from "./api/trusted-proxies.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
 import type { Config } from "./config.js";
 import type { Store } from "./store/store.js";
@@ -96,6 +97,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
   const handler = createHandler(app, {
     corsOrigins: config.corsOrigins,
     rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser, ipv6PrefixBits: config.rateLimitIpv6Prefix },
+    trustedProxies: new TrustedProxies(config.trustedProxies),
     maxRequestBytes: config.maxRequestBytes,
     isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,

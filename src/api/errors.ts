@@ -4,6 +4,7 @@ import { CredentialsCheckErrorSchema } from "../../gen/zitadel/message_pb.js";
 import { DomainError, type ErrorReason } from "../domain/errors.js";
 import type { Logger } from "../log.js";
 import { StoreUnavailableError } from "../store/sql.js";
+import { clientIpKey } from "./rate-limit.js";
 
 export const ERROR_DOMAIN = "latchkey";
 
@@ -55,11 +56,11 @@ export function accessLogInterceptor(log: Logger): Interceptor {
     log.debug("call started", { procedure });
     try {
       const res = await next(req);
-      log.info("call", { procedure, code: "ok", ms: Math.round(performance.now() - started) });
+      log.info("call", { procedure, code: "ok", ms: Math.round(performance.now() - started), client: req.contextValues.get(clientIpKey) });
       return res;
     } catch (error) {
       const code = error instanceof ConnectError ? Code[error.code] : "unknown";
-      log.info("call", { procedure, code, ms: Math.round(performance.now() - started) });
+      log.info("call", { procedure, code, ms: Math.round(performance.now() - started), client: req.contextValues.get(clientIpKey) });
       throw error;
     }
   };

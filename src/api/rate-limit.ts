@@ -4,6 +4,7 @@ import { DomainError } from "../domain/errors.js";
 import type { Throttles } from "../store/throttles.js";
 import { callerOf } from "./auth.js";
 import { clientAddressBucket } from "./client-address.js";
+import type { TrustedProxies } from "./trusted-proxies.js";
 
 /**
  * `perMinute` calls per key, refilled evenly, counted in the database (store/throttles.ts): the
@@ -30,15 +31,24 @@ export interface AnonymousLimits {
   perUser: RateLimiter;
 }
 
-export const clientAddressKey = createContextKey<string>("unknown", { description: "the client's network address" });
+/** What rate limits count a client by: its address, bucketed as clientAddressBucket says. */
+export const clientAddressKey = createContextKey<string>("unknown", { description: "the client's address bucket" });
+/** The client's own address, for logs. */
+export const clientIpKey = createContextKey<string>("unknown", { description: "the client's network address" });
 
 /**
- * For the Connect adapter: the socket's peer address, bucketed as clientAddressBucket says.
- * Proxies are not trusted for it.
+ * For the Connect adapter: the client's address, the socket's peer unless that is a trusted
+ * proxy (trusted-proxies.ts).
  */
-export function clientContextValues(req: { socket?: { remoteAddress?: string } }, ipv6PrefixBits: number) {
+export function clientContextValues(
+  req: { socket?: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> },
+  ipv6PrefixBits: number,
+  proxies: TrustedProxies,
+) {
   const values = createContextValues();
-  values.set(clientAddressKey, clientAddressBucket(req.socket?.remoteAddress ?? "unknown", ipv6PrefixBits));
+  const client = proxies.clientOf(req.socket?.remoteAddress ?? "unknown", req.headers);
+  values.set(clientIpKey, client);
+  values.set(clientAddressKey, clientAddressBucket(client, ipv6PrefixBits));
   return values;
 }
 

@@ -13,6 +13,7 @@ import { authInterceptor } from "../api/auth.js";
 import { durableAnswersInterceptor } from "../api/durable-answers.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
+import type { TrustedProxies } from "../api/trusted-proxies.js";
 import { routes } from "../api/routes.js";
 import { applyCors } from "./cors.js";
 import { createRestGateway } from "./rest/rest-gateway.js";
@@ -26,6 +27,8 @@ export interface HandlerOptions {
   corsOrigins: readonly string[];
   /** Public calls per minute, per client address and per target user; 0 is unlimited. */
   rateLimits: { perAddress: number; perUser: number; ipv6PrefixBits: number };
+  /** Proxies whose X-Forwarded-For names the client (LATCHKEY_TRUSTED_PROXIES). */
+  trustedProxies: TrustedProxies;
   maxRequestBytes: number;
   /** Whether this replica can serve: not shutting down, and its database answers. */
   isServing: () => Promise<boolean>;
@@ -51,7 +54,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
     options.isServing,
   )(router);
   const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));
-  const contextValues = (req: Request) => clientContextValues(req, options.rateLimits.ipv6PrefixBits);
+  const contextValues = (req: Request) => clientContextValues(req, options.rateLimits.ipv6PrefixBits, options.trustedProxies);
   const rest = createRestGateway(router.handlers, { maxRequestBytes: options.maxRequestBytes, contextValues, log: app.log });
   const ui = options.ui === null ? () => false : createUi(options.ui);
 
