@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./domain/password-policy.js";
+import { DEFAULT_PASSWORD_POLICY, PASSWORD_PROFILES, type PasswordPolicy } from "./domain/password-policy.js";
 import { urlTemplateViolations } from "./domain/url-template.js";
 import type { LogLevel } from "./log.js";
 
@@ -512,6 +512,12 @@ const SETTINGS: Setting[] = [
 ];
 
 const POLICY_SETTINGS: Array<{ env: string; description: string; parse: Parse<Partial<PasswordPolicy>> }> = [
+  // First: the settings after it override what the profile says.
+  {
+    env: "LATCHKEY_PASSWORD_PROFILE",
+    description: "zitadel (the defaults below) or nist (NIST SP 800-63B rev. 4: 15 characters or more, no composition rules)",
+    parse: (raw, setting) => PASSWORD_PROFILES[oneOf<keyof typeof PASSWORD_PROFILES>("zitadel", "nist")(raw, setting)],
+  },
   { env: "LATCHKEY_PASSWORD_MIN_LENGTH", description: "minimum password length (default 8)", parse: policy("minLength", integer(1, 200)) },
   {
     env: "LATCHKEY_PASSWORD_REQUIRE_UPPERCASE",

@@ -33,6 +33,26 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   historySize: 0,
 };
 
+/**
+ * Starting points an operator picks with LATCHKEY_PASSWORD_PROFILE; each setting still overrides.
+ * `nist`: NIST SP 800-63B rev. 4, long passwords and no composition rules, with the checks against
+ * common passwords and the user's own data on (any character, up to MAX_PASSWORD_LENGTH).
+ */
+export const PASSWORD_PROFILES = {
+  zitadel: DEFAULT_PASSWORD_POLICY,
+  nist: {
+    minLength: 15,
+    requireUppercase: false,
+    requireLowercase: false,
+    requireNumber: false,
+    requireSymbol: false,
+    rejectCommon: true,
+    rejectNumeric: false,
+    rejectPersonal: true,
+    historySize: 0,
+  },
+} as const satisfies Record<string, PasswordPolicy>;
+
 /** Earlier password hashes the reuse rule compares with: the last N counts the current one. */
 export function passwordHistoryKept(policy: PasswordPolicy): number {
   return Math.max(0, policy.historySize - 1);
