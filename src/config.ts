@@ -58,6 +58,9 @@ export interface Config {
   rateLimitPerUser: number;
   /** IPv6 clients are limited per prefix of this many bits (one client often holds a /64). */
   rateLimitIpv6Prefix: number;
+  /** Have I Been Pwned's SHA-1 file (or one like it): passwords in it are refused. */
+  passwordBlocklistFile: string | undefined;
+  passwordBlocklistMinCount: number;
   /** Proxies (addresses or CIDRs) whose X-Forwarded-For or Forwarded names the client. */
   trustedProxies: string[];
   failureDelayMs: number;
@@ -296,6 +299,20 @@ const SETTINGS: Setting[] = [
     description: "default reset link; placeholders {{.UserID}} {{.Code}} {{.OrgID}}",
     parse: linkTemplate,
     fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_PASSWORD_BLOCKLIST_FILE",
+    key: "passwordBlocklistFile",
+    description: "breached passwords, in Have I Been Pwned's sorted SHA-1:COUNT format, any size: refused as new passwords",
+    parse: text,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_PASSWORD_BLOCKLIST_MIN_COUNT",
+    key: "passwordBlocklistMinCount",
+    description: "how often a password must appear in the breached list to be refused (default 1)",
+    parse: integer(1, 1_000_000_000),
+    fallback: () => 1,
   },
   {
     env: "LATCHKEY_TRUSTED_PROXIES",

