@@ -10,6 +10,7 @@ import { startServer, tempDataDir, type TestServer } from "../test/helpers/serve
 import type { LoadSpec } from "./load.js";
 import { seedUsers } from "./seed.js";
 import { randomBytes } from "node:crypto";
+import { BreachedPasswords } from "../src/app/breached-passwords.js";
 import { startOwnPostgres } from "../test/helpers/embedded-postgres.js";
 import { freshDatabase } from "../test/helpers/postgres.js";
 import { startReplicas } from "../test/helpers/replicas.js";
@@ -20,7 +21,7 @@ const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 1_000_000);
 const CORES = availableParallelism();
 /** The server's bcrypt concurrency (LATCHKEY_HASH_CONCURRENCY); the ceiling uses the same. */
 const HASH_CONCURRENCY = Number(process.env.BENCH_HASH_CONCURRENCY ?? CORES);
-/** Run only these parts, comma-separated: password, nonhash, scale, postgres. */
+/** Run only these parts, comma-separated: password, nonhash, scale, postgres, blocklist. */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((part) => part.trim());
 /** Rounds of the password-bound and the scale measurements, whose medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -427,6 +428,29 @@ async function postgres(): Promise<void> {
   }
 }
 
+/** A breached-password list of LARGE entries in Have I Been Pwned's format: the time one check takes. */
+async function blocklist(): Promise<void> {
+  const entries = Math.min(LARGE, 5_000_000);
+  const path = join(tempDataDir(), "pwned.txt");
+  const lines = Array.from({ length: entries }, () => `${randomBytes(20).toString("hex").toUpperCase()}:1`).sort();
+  writeFileSync(path, lines.join("\r\n") + "\r\n");
+  const list = new BreachedPasswords(path);
+  const checks = 20_000;
+  const started = performance.now();
+  let found = 0;
+  for (let i = 0; i < checks; i++) if (list.has(`not-in-the-list-${i}`)) found++;
+  const perCheck = (performance.now() - started) / checks;
+  list.close();
+  results.blocklist = { entries, bytes: statSync(path).size, checks, msPerCheck: perCheck, found };
+  row(
+    `breached-password check in a list of ${entries.toLocaleString("en")} hashes`,
+    `${(perCheck * 1000).toFixed(1)} µs`,
+    "",
+    null,
+    "< 1 ms",
+  );
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const progress = (step: string) => process.stderr.write(`bench: ${step}\n`);
@@ -436,6 +460,7 @@ const parts: Array<[name: string, label: string, run: () => Promise<void>]> = [
   ["nonhash", "non-hash calls and echo ceilings", nonHash],
   ["scale", `scale: 1,000 and ${LARGE.toLocaleString("en")} users`, scale],
   ["postgres", "PostgreSQL beside SQLite, one replica and two", postgres],
+  ["blocklist", "the breached-password list", blocklist],
 ];
 for (const [name, label, run] of parts) {
   if (ONLY !== undefined && !ONLY.includes(name)) continue;
