@@ -5,9 +5,7 @@ import { checkId, Violations } from "../domain/user-input.js";
 import { AuditService } from "../../gen/latchkey/audit/v1/audit_service_pb.js";
 import { requirePermission } from "./auth.js";
 import { timestamp } from "./details.js";
-
-const DEFAULT_PAGE = 100;
-const LARGEST_PAGE = 1_000;
+import { cappedNumber, pageSize } from "./paging.js";
 
 export function auditService(app: AppContext): ServiceImpl<typeof AuditService> {
   return {
@@ -16,8 +14,8 @@ export function auditService(app: AppContext): ServiceImpl<typeof AuditService> 
       if (req.aggregateId !== "") new Violations().tap((v) => checkId(v, "aggregate_id", req.aggregateId)).throwIfAny();
       const events = await listEvents(app, {
         ...(req.aggregateId !== "" && { aggregateId: req.aggregateId }),
-        afterPosition: Number(req.afterPosition > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : req.afterPosition),
-        limit: req.limit === 0 ? DEFAULT_PAGE : Math.min(req.limit, LARGEST_PAGE),
+        afterPosition: cappedNumber(req.afterPosition),
+        limit: pageSize(req.limit),
       });
       return {
         events: events.map((e) => ({

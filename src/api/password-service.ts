@@ -9,15 +9,13 @@ import { PasswordService, ResetChannel, ResetRequestState } from "../../gen/latc
 import { requirePermission } from "./auth.js";
 import { timestamp } from "./details.js";
 import { limitPublicCall, type AnonymousLimits } from "./rate-limit.js";
-import { requireUserId } from "./user-mapping.js";
+import { LONGEST_CODE, requireUserId } from "./user-mapping.js";
 
 const CHANNELS: Record<CodeMedium, ResetChannel> = {
   email: ResetChannel.EMAIL,
   sms: ResetChannel.SMS,
   returned: ResetChannel.RETURNED,
 };
-/** Longer than any code we issue: refused as a wrong code, without digesting megabytes. */
-const LONGEST_CODE = 64;
 
 export function passwordService(app: AppContext, limits: AnonymousLimits): ServiceImpl<typeof PasswordService> {
   return {

@@ -80,6 +80,9 @@ export function toUser(state: UserState, locked: boolean): User {
   });
 }
 
+/** Longer than any code we issue: refused as a wrong code, without digesting megabytes. */
+export const LONGEST_CODE = 64;
+
 /** Checked before anything is looked up, counted or locked by it. */
 export function requireUserId(userId: string): string {
   if (userId === "") throw invalidArgument([{ field: "user_id", description: "is required" }]);
@@ -95,7 +98,7 @@ export function setPasswordProof(req: SetPasswordRequest): SetPasswordProof {
   }
   if (v.case === "verificationCode") {
     if (v.value === "") throw invalidArgument([{ field: "verification_code", description: "must not be empty" }]);
-    if (v.value.length > 64) throw codeRefused();
+    if (v.value.length > LONGEST_CODE) throw codeRefused();
     return { kind: "verification_code", code: v.value };
   }
   return { kind: "privileged" };

@@ -5,8 +5,6 @@ import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import { Violations } from "../domain/user-input.js";
 import {
   DEEPEST_FILTER,
-  DEFAULT_PAGE,
-  LARGEST_PAGE,
   MOST_FILTERS,
   MOST_LISTED_VALUES,
   type SortColumn,
@@ -15,6 +13,7 @@ import {
   type UserFilter,
   type UserSearch,
 } from "../domain/user-search.js";
+import { cappedNumber, pageSize } from "./paging.js";
 
 const TEXT_METHODS: Record<TextQueryMethod, TextMethod> = {
   [TextQueryMethod.EQUALS]: "equals",
@@ -125,9 +124,6 @@ export function userSearchFrom(req: ListUsersRequest): UserSearch {
   return { filter: { kind: "and", filters }, sort: SORT_COLUMNS[req.sortingColumn] ?? "created_at", ...page };
 }
 
-/** ZITADEL's paging: 0 asks for the default page; larger limits are capped. */
 function pageOf(query: ListQuery | undefined): Pick<UserSearch, "offset" | "limit" | "asc"> {
-  const limit = query === undefined || query.limit === 0 ? DEFAULT_PAGE : Math.min(query.limit, LARGEST_PAGE);
-  const offset = query === undefined ? 0 : Number(query.offset > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : query.offset);
-  return { limit, offset, asc: query?.asc ?? false };
+  return { limit: pageSize(query?.limit ?? 0), offset: cappedNumber(query?.offset ?? 0n), asc: query?.asc ?? false };
 }

@@ -35,8 +35,6 @@ export interface UserSearch {
   limit: number;
 }
 
-export const DEFAULT_PAGE = 100;
-export const LARGEST_PAGE = 1_000;
 /** A query's nodes and depth, bounded so that no request builds an unbounded statement. */
 export const MOST_FILTERS = 50;
 export const DEEPEST_FILTER = 5;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 
 export const TEMPLATE_FILES = [
   "password_reset.subject.txt",
@@ -14,15 +14,11 @@ export const TEMPLATE_FILES = [
 export type TemplateName = (typeof TEMPLATE_FILES)[number];
 export type Templates = Readonly<Record<TemplateName, string>>;
 
-/** The project's English defaults: templates/en, found from this module in src/ or in dist/src/. */
+/** The project's English defaults: templates/en beside package.json. */
 function defaultsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "templates", "en"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("the default message templates (templates/en) are missing");
-    dir = parent;
-  }
-  return join(dir, "templates", "en");
+  const dir = join(packageRoot(), "templates", "en");
+  if (!existsSync(dir)) throw new Error("the default message templates (templates/en) are missing");
+  return dir;
 }
 
 /** Each template from the operator's directory if it has that file, else the English default. */

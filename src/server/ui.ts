@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import type { Request, Response } from "./handler.js";
 
 /** The built pages (`npm run build` makes them from web/): dist/web beside dist/src. */
@@ -73,14 +73,4 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
 
 function escapeAttribute(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
 }

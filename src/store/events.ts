@@ -112,8 +112,7 @@ export async function readEventsAfter(sql: Sql, after: EventCursor, limit: numbe
   const rows =
     sql.dialect === "postgres"
       ? await sql.all<EventRow>(
-          `SELECT transaction_id::text AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at
-           FROM events
+          `${selectEvents(sql)}
            WHERE instance_id = ? AND (transaction_id, position) > (?::xid8, ?::bigint)
              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
            ORDER BY transaction_id, position LIMIT ?`,
@@ -121,8 +120,7 @@ export async function readEventsAfter(sql: Sql, after: EventCursor, limit: numbe
         )
       : await sql.all<EventRow>(
           // One writer at a time: positions commit in order.
-          `SELECT NULL AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at
-           FROM events WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`,
+          `${selectEvents(sql)} WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`,
           [INSTANCE_ID, after.position, limit],
         );
   return rows.map(toStoredEvent);
@@ -133,18 +131,23 @@ export async function readEventsAfter(sql: Sql, after: EventCursor, limit: numbe
  * it reads (the projection rebuild, the export), so nothing can commit behind it.
  */
 export async function* readAllEvents(sql: Sql, pageSize = 1000): AsyncGenerator<StoredEvent> {
-  const transactionId = sql.dialect === "postgres" ? "transaction_id::text" : "NULL";
   let after = 0;
   for (;;) {
-    const rows = await sql.all<EventRow>(
-      `SELECT ${transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at
-       FROM events WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`,
-      [INSTANCE_ID, after, pageSize],
-    );
+    const rows = await sql.all<EventRow>(`${selectEvents(sql)} WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`, [
+      INSTANCE_ID,
+      after,
+      pageSize,
+    ]);
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.position;
     yield* rows.map(toStoredEvent);
   }
+}
+
+/** `SELECT … FROM events`, with the transaction id where the backend has one (PostgreSQL). */
+function selectEvents(sql: Sql): string {
+  const transactionId = sql.dialect === "postgres" ? "transaction_id::text" : "NULL";
+  return `SELECT ${transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at FROM events`;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -163,10 +166,8 @@ function toStoredEvent(row: EventRow): StoredEvent {
 
 /** One aggregate's events after a position, in sequence order (which is position order within one aggregate). */
 export async function readAggregateEvents(sql: Sql, aggregateId: string, afterPosition: number, limit: number): Promise<StoredEvent[]> {
-  const transactionId = sql.dialect === "postgres" ? "transaction_id::text" : "NULL";
   const rows = await sql.all<EventRow>(
-    `SELECT ${transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at
-     FROM events WHERE instance_id = ? AND aggregate_id = ? AND position > ? ORDER BY position LIMIT ?`,
+    `${selectEvents(sql)} WHERE instance_id = ? AND aggregate_id = ? AND position > ? ORDER BY position LIMIT ?`,
     [INSTANCE_ID, aggregateId, afterPosition, limit],
   );
   return rows.map(toStoredEvent);
