@@ -16,6 +16,7 @@ const WRITING_SUITES = [
   "test/e2e/list-users.test.ts",
   "test/e2e/reset-request.test.ts",
   "test/e2e/audit-trail.test.ts",
+  "test/e2e/pepper.test.ts",
 ];
 
 export default defineConfig({

@@ -18,6 +18,8 @@ export interface Config {
   adminToken: string | undefined;
   /** Server secret; when unset, generated into the data dir. */
   secret: string | undefined;
+  /** Peppers for password hashes, the current one first; empty: none. */
+  peppers: { id: string; secret: string }[];
   bcryptCost: number;
   /** How many bcrypt jobs run at once (defaults to the machine's cores). */
   hashConcurrency: number;
@@ -198,6 +200,29 @@ const origins: Parse<string[]> = (raw, setting) =>
       return url.origin;
     });
 
+const PEPPER_ID = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** "id:secret" entries, one per line (or comma-separated); the first is the current pepper. */
+const peppers: Parse<{ id: string; secret: string }[]> = (raw, setting) => {
+  const entries = raw
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const colon = line.indexOf(":");
+      const id = line.slice(0, colon);
+      if (colon < 0 || !PEPPER_ID.test(id)) {
+        throw new ConfigError(setting, "entries must be ID:SECRET, the id 1 to 32 letters, digits, '.', '_' or '-' (one entry per line)");
+      }
+      return { id, secret: strongSecret(line.slice(colon + 1), `${setting} (pepper "${id}")`)! };
+    });
+  if (entries.length === 0) throw new ConfigError(setting, "has no ID:SECRET entry");
+  const ids = entries.map((e) => e.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated !== undefined) throw new ConfigError(setting, `names pepper "${repeated}" twice`);
+  return entries;
+};
+
 const linkTemplate: Parse<string> = (raw, setting) => {
   const violation = urlTemplateViolations(raw, setting)[0];
   if (violation !== undefined) throw new ConfigError(setting, violation.description);
@@ -261,6 +286,15 @@ const SETTINGS: Setting[] = [
     description: "server secret for digests and encryption, 43+ random characters (generated into the data dir if unset)",
     parse: strongSecret,
     fallback: () => undefined,
+    secret: true,
+  },
+  {
+    env: "LATCHKEY_PEPPER",
+    key: "peppers",
+    description:
+      "ID:SECRET per line, the current first: password hashes are made under a key kept outside the database (older peppers still verify)",
+    parse: peppers,
+    fallback: () => [],
     secret: true,
   },
   { env: "LATCHKEY_BCRYPT_COST", key: "bcryptCost", description: "bcrypt cost factor, 4..31", parse: integer(4, 31), fallback: () => 12 },

@@ -9,6 +9,8 @@ import { BreachedPasswords } from "./app/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
+import { Peppers } from "./crypto/peppers.js";
+import { ensurePeppersUsable } from "./app/peppers-in-use.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
 import { createHandler } from "./server/handler.js";
@@ -51,6 +53,8 @@ export async function serve(config: Config, log: Logger, announce: (line: string
 
 async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
   await ensureSecretMatches(store, keys);
+  const peppers = Peppers.from(config.peppers);
+  await ensurePeppersUsable(store, peppers);
   const replayed = await ensureProjectionsCurrent(store);
   if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
   const generatedToken = await ensureAdminToken(store, keys, config.adminToken, Date.now());
@@ -71,7 +75,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     clock: Date.now,
     leaseMs: config.outboxLeaseMs,
   });
-  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency);
+  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency, peppers);
   const app = await createAppContext({
     store,
     keys,

@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { HashWorkers } from "./hash-workers.js";
+import { Peppers, type Pepper } from "./peppers.js";
 
 /*
  * Stored password hashes, and why:
@@ -7,18 +8,29 @@ import { HashWorkers } from "./hash-workers.js";
  * - "bcrypt-sha384:$2b$<cost>$..." (ours): bcrypt over base64(SHA-384(password)). bcrypt reads only
  *   72 bytes of its input; pre-hashing makes every byte of a password up to the 200-character
  *   limit count, and the 64-character base64 digest has no NUL bytes for bcrypt to stop at.
+ * - "bcrypt-hmac-sha384:<pepper id>:$2b$<cost>$..." (ours, with a pepper configured): the same over
+ *   base64(HMAC-SHA-384(pepper, password)), so the database alone cannot be cracked offline. A
+ *   successful check re-hashes under the current pepper when it was made under another (rotation).
  * - "$2a$/$2b$/$2y$<cost>$..." (imported as is): standard bcrypt over the password itself, so hashes
  *   from other systems verify. A successful check re-hashes into our scheme at the current cost.
  */
 const SCHEME_PREFIX = "bcrypt-sha384:";
+const PEPPERED_PREFIX = "bcrypt-hmac-sha384:";
 const BCRYPT_PATTERN = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
-export type HashScheme = "bcrypt-sha384" | "bcrypt";
+export type HashScheme = "bcrypt-sha384" | "bcrypt-hmac-sha384" | "bcrypt";
 
 interface ParsedHash {
   scheme: HashScheme;
+  /** For bcrypt-hmac-sha384: the pepper it was made under. */
+  pepperId: string | null;
   bcryptHash: string;
   cost: number;
+}
+
+/** What a stored hash made under this pepper starts with (how the store finds hashes still using it). */
+export function pepperedHashPrefix(pepperId: string): string {
+  return `${PEPPERED_PREFIX}${pepperId}:`;
 }
 
 /** bcrypt's cost is exponential: an imported hash may cost at most this much more than our own. */
@@ -40,16 +52,29 @@ export function isImportableBcryptHash(hash: string, maxCost: number): boolean {
 const BCRYPT_INPUT_BYTES = 72;
 
 function parse(stored: string): ParsedHash | null {
-  const scheme: HashScheme = stored.startsWith(SCHEME_PREFIX) ? "bcrypt-sha384" : "bcrypt";
-  const bcryptHash = scheme === "bcrypt" ? stored : stored.slice(SCHEME_PREFIX.length);
+  let scheme: HashScheme = "bcrypt";
+  let pepperId: string | null = null;
+  let bcryptHash = stored;
+  if (stored.startsWith(SCHEME_PREFIX)) {
+    scheme = "bcrypt-sha384";
+    bcryptHash = stored.slice(SCHEME_PREFIX.length);
+  } else if (stored.startsWith(PEPPERED_PREFIX)) {
+    const rest = stored.slice(PEPPERED_PREFIX.length);
+    const colon = rest.indexOf(":");
+    if (colon < 1) return null;
+    scheme = "bcrypt-hmac-sha384";
+    pepperId = rest.slice(0, colon);
+    bcryptHash = rest.slice(colon + 1);
+  }
   const match = BCRYPT_PATTERN.exec(bcryptHash);
   if (!match) return null;
   // $2y$ (PHP) is the same algorithm as $2b$; the native module only knows $2a$ and $2b$.
-  return { scheme, bcryptHash: bcryptHash.replace(/^\$2y\$/, "$2b$"), cost: Number(match[1]) };
+  return { scheme, pepperId, bcryptHash: bcryptHash.replace(/^\$2y\$/, "$2b$"), cost: Number(match[1]) };
 }
 
-function preHash(password: string): string {
-  return createHash("sha384").update(password, "utf8").digest("base64");
+function preHash(password: string, pepper: Pepper | null): string {
+  const mac = pepper === null ? createHash("sha384") : createHmac("sha384", pepper.key);
+  return mac.update(password, "utf8").digest("base64");
 }
 
 export interface VerifyResult {
@@ -71,25 +96,33 @@ export class PasswordHasher {
   constructor(
     readonly cost: number,
     concurrency: number,
+    private readonly peppers: Peppers = Peppers.none(),
   ) {
     this.workers = new HashWorkers(concurrency);
     this.maxCost = maxImportedCost(cost);
   }
 
   async hash(password: string): Promise<string> {
-    const hashed = await this.workers.hash(preHash(password), this.cost);
-    return SCHEME_PREFIX + hashed;
+    const pepper = this.peppers.current;
+    const hashed = await this.workers.hash(preHash(password, pepper), this.cost);
+    return (pepper === null ? SCHEME_PREFIX : pepperedHashPrefix(pepper.id)) + hashed;
   }
 
   async verify(password: string, stored: string): Promise<VerifyResult> {
     const parsed = parse(stored);
+    const noMatch = { matches: false, needsRehash: false };
     // An imported hash above the cost we accept (stored before the limit) is not worth a thread's
     // seconds. Our own hashes verify at any cost they were made with, even after the cost is lowered.
-    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) return { matches: false, needsRehash: false };
-    const input = parsed.scheme === "bcrypt-sha384" ? preHash(password) : password;
+    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) return noMatch;
+    // A pepper that is not configured cannot verify its hashes (start-up refuses to drop one in use).
+    const pepper = parsed.pepperId === null ? null : (this.peppers.get(parsed.pepperId) ?? undefined);
+    if (pepper === undefined) return noMatch;
+    const input = parsed.scheme === "bcrypt" ? password : preHash(password, pepper);
     const matches = await this.workers.compare(input, parsed.bcryptHash);
     const ambiguous = parsed.scheme === "bcrypt" && Buffer.byteLength(password, "utf8") > BCRYPT_INPUT_BYTES;
-    return { matches, needsRehash: matches && !ambiguous && (parsed.scheme !== "bcrypt-sha384" || parsed.cost !== this.cost) };
+    const current = this.peppers.current;
+    const outdated = parsed.cost !== this.cost || (current === null ? parsed.scheme !== "bcrypt-sha384" : parsed.pepperId !== current.id);
+    return { matches, needsRehash: matches && !ambiguous && outdated };
   }
 
   close(): Promise<void> {

@@ -172,6 +172,15 @@ export class UserProjection {
     return { total: Number(counted!.n), users: rows.map(fromRow) };
   }
 
+  /** How many users' current password hashes start with this prefix (a pepper still in use). */
+  async countWithHashPrefix(prefix: string): Promise<number> {
+    const row = await this.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE substr(password_hash, 1, ?) = ?`, [
+      prefix.length,
+      prefix,
+    ]);
+    return Number(row!.n);
+  }
+
   /** The user holding a login name key, if any. */
   async ownerOf(nameKey: string): Promise<string | null> {
     const row = await this.sql.get<{ user_id: string }>(`SELECT user_id FROM login_names WHERE name_key = ?`, [nameKey]);

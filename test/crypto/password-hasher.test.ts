@@ -1,8 +1,10 @@
 import bcrypt from "bcrypt";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateCode, normalizeCode } from "../../src/crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../../src/crypto/digest.js";
 import { isImportableBcryptHash, maxImportedCost, PasswordHasher } from "../../src/crypto/password-hasher.js";
+import { Peppers } from "../../src/crypto/peppers.js";
 import { open, seal } from "../../src/crypto/sealed-box.js";
 
 const hasher = new PasswordHasher(4, 2);
@@ -95,5 +97,42 @@ describe("codes, digests and sealing", () => {
     expect(sealed).not.toContain("ACDEFGHJKM");
     expect(open(key, sealed)).toBe("ACDEFGHJKM");
     expect(() => open(Buffer.alloc(32, 8), sealed)).toThrow();
+  });
+});
+
+describe("password hashing with a pepper", () => {
+  const secret = (c: string) => c.repeat(4) + "abcdefghijklmnopqrstuvwxyz0123456789-_";
+  const p1 = Peppers.from([{ id: "p1", secret: secret("A") }]);
+  const p2ThenP1 = Peppers.from([
+    { id: "p2", secret: secret("B") },
+    { id: "p1", secret: secret("A") },
+  ]);
+
+  it("tags the hash with the pepper, which a hasher without it cannot verify", async () => {
+    const hash = await new PasswordHasher(4, 1, p1).hash("Corr3ct-Horse!");
+    expect(hash).toMatch(/^bcrypt-hmac-sha384:p1:\$2b\$04\$/);
+    expect(await new PasswordHasher(4, 1, p1).verify("Corr3ct-Horse!", hash)).toEqual({ matches: true, needsRehash: false });
+    expect(await new PasswordHasher(4, 1, p1).verify("Corr3ct-Horse?", hash)).toEqual({ matches: false, needsRehash: false });
+    // The database alone: neither the plain pre-hash nor another key under the same id opens it.
+    expect((await hasher.verify("Corr3ct-Horse!", hash)).matches).toBe(false);
+    const sha384 = createHash("sha384").update("Corr3ct-Horse!").digest("base64");
+    expect(bcrypt.compareSync(sha384, hash.slice("bcrypt-hmac-sha384:p1:".length))).toBe(false);
+    const otherKey = Peppers.from([{ id: "p1", secret: secret("C") }]);
+    expect((await new PasswordHasher(4, 1, otherKey).verify("Corr3ct-Horse!", hash)).matches).toBe(false);
+  });
+
+  it("verifies hashes under an older pepper, unpeppered and imported ones, and asks to re-hash them under the current", async () => {
+    const rotated = new PasswordHasher(4, 1, p2ThenP1);
+    const underP1 = await new PasswordHasher(4, 1, p1).hash("Corr3ct-Horse!");
+    expect(await rotated.verify("Corr3ct-Horse!", underP1)).toEqual({ matches: true, needsRehash: true });
+    expect(await rotated.verify("Wrong-Horse!", underP1)).toEqual({ matches: false, needsRehash: false });
+    expect(await rotated.verify("Corr3ct-Horse!", await hasher.hash("Corr3ct-Horse!"))).toEqual({ matches: true, needsRehash: true });
+    expect(await rotated.verify("Imp0rted!", bcrypt.hashSync("Imp0rted!", 4))).toEqual({ matches: true, needsRehash: true });
+    const current = await rotated.hash("Corr3ct-Horse!");
+    expect(current).toMatch(/^bcrypt-hmac-sha384:p2:/);
+    expect(await rotated.verify("Corr3ct-Horse!", current)).toEqual({ matches: true, needsRehash: false });
+    // Without the pepper configured at all, a peppered hash matches nothing, and asks for nothing.
+    expect(await hasher.verify("Corr3ct-Horse!", current)).toEqual({ matches: false, needsRehash: false });
+    expect(await hasher.verify("x", "bcrypt-hmac-sha384::" + current.slice(-60))).toEqual({ matches: false, needsRehash: false });
   });
 });
