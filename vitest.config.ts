@@ -17,6 +17,7 @@ const WRITING_SUITES = [
   "test/e2e/reset-request.test.ts",
   "test/e2e/audit-trail.test.ts",
   "test/e2e/pepper.test.ts",
+  "test/e2e/api-tokens.test.ts",
 ];
 
 export default defineConfig({

@@ -168,16 +168,16 @@ const urlWith =
     return raw;
   };
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** "90s", "15m", "1h", "250ms", or plain seconds; 0 too. */
+/** "90s", "15m", "1h", "90d", "250ms", or plain seconds; 0 too. */
 const durationOrZero: Parse<number> = (raw, setting) => {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(raw.trim());
-  if (!match) throw new ConfigError(setting, `must be a duration such as 30s, 15m or 1h, got "${raw}"`);
+  const match = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new ConfigError(setting, `must be a duration such as 30s, 15m, 1h or 90d, got "${raw}"`);
   return Number(match[1]) * DURATION_UNITS[match[2] ?? "s"]!;
 };
 
-const duration: Parse<number> = (raw, setting) => {
+export const duration: Parse<number> = (raw, setting) => {
   const ms = durationOrZero(raw, setting);
   if (ms <= 0) throw new ConfigError(setting, "must be longer than zero");
   return ms;
@@ -724,7 +724,9 @@ export function usage(): string {
     "Usage: latchkey [serve] [options]",
     "       latchkey rebuild-projections [--data-dir DIR]",
     "       LATCHKEY_DATABASE_URL=postgres://… latchkey migrate-store [--data-dir DIR]   (copies SQLite into an empty PostgreSQL)",
-    "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--data-dir DIR]",
+    "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--expires 90d] [--data-dir DIR]",
+    "       latchkey token list [--json] [--data-dir DIR]",
+    "       latchkey token revoke ID-OR-NAME [--data-dir DIR]",
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",
     `Secrets (${SETTINGS.filter((s) => s.secret)

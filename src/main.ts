@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, loadConfig, requireSharedSecret, usage, type Config } from "./config.js";
+import { ConfigError, duration, loadConfig, requireSharedSecret, usage, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import { createApiToken } from "./app/api-tokens.js";
+import {
+  createApiToken,
+  listApiTokens,
+  recordUnrecordedTokens,
+  revokeApiToken,
+  TokenNotFoundError,
+  type ListedToken,
+} from "./app/api-tokens.js";
 import { ensureSecretMatches } from "./app/bootstrap.js";
 import { rebuildProjections } from "./app/rebuild-projections.js";
 import { PERMISSIONS } from "./api/auth.js";
@@ -26,9 +33,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command: Command = COMMANDS.includes(argv[0] as Command) ? (argv.shift() as Command) : "serve";
   let config: Config;
-  let tokenRequest: { name: string; permissions: string[] } | undefined;
+  let tokenCommand: TokenCommand | undefined;
   try {
-    if (command === "token") tokenRequest = takeTokenArguments(argv);
+    if (command === "token") tokenCommand = takeTokenArguments(argv);
     config = loadConfig(process.env, argv);
     if (command === "migrate-store" && config.databaseUrl === undefined) {
       throw new ConfigError("LATCHKEY_DATABASE_URL", "must name the PostgreSQL database to copy the SQLite store into");
@@ -44,19 +51,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel);
 
-  if (tokenRequest !== undefined) {
-    const { name, permissions } = tokenRequest;
-    await withStore(config, async (store) => {
-      const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-      await ensureSecretMatches(store, keys);
-      const { tokenId, token } = await createApiToken(store, keys, name, permissions, Date.now());
-      process.stdout.write(`Created API token ${tokenId} (${permissions.join(", ")}). It is shown only this once:\n${token}\n`);
+  if (tokenCommand !== undefined) {
+    const request = tokenCommand;
+    return withStore(config, async (store) => {
+      await ensureSecretMatches(store, deriveKeys(loadServerSecret(config.dataDir, config.secret)));
+      await recordUnrecordedTokens(store);
+      return runTokenCommand(store, config, request);
     });
-    return 0;
   }
 
   if (command === "rebuild-projections") {
     await withStore(config, async (store) => {
+      await recordUnrecordedTokens(store);
       const events = await rebuildProjections(store);
       log.info("projections rebuilt", { events });
     });
@@ -87,6 +93,7 @@ async function migrate(config: Config, log: Logger): Promise<void> {
   const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
   await withStore({ ...config, databaseUrl: undefined }, async (source) => {
     await ensureSecretMatches(source, keys);
+    await recordUnrecordedTokens(source);
     await withStore(config, async (target) => {
       const events = await migrateStore(source, target);
       log.info("store migrated", { events });
@@ -100,7 +107,7 @@ async function migrate(config: Config, log: Logger): Promise<void> {
   }
 }
 
-async function withStore(config: Config, work: (store: Store) => Promise<void>): Promise<void> {
+async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -109,21 +116,37 @@ async function withStore(config: Config, work: (store: Store) => Promise<void>):
     passwordHistoryKept: passwordHistoryKept(config.passwordPolicy),
   });
   try {
-    await work(store);
+    return await work(store);
   } finally {
     await store.close();
   }
 }
 
-/** `token create --name NAME --permissions a,b`: takes its own arguments out of argv. */
-function takeTokenArguments(argv: string[]): { name: string; permissions: string[] } {
-  if (argv.shift() !== "create") throw new ConfigError("token", "takes one subcommand: create");
+type TokenCommand =
+  | { kind: "create"; name: string; permissions: string[]; expiresInMs: number | null }
+  | { kind: "list"; json: boolean }
+  | { kind: "revoke"; which: string };
+
+/** `token create|list|revoke …`: takes its own arguments out of argv, leaving the settings. */
+function takeTokenArguments(argv: string[]): TokenCommand {
   const take = (flag: string): string | undefined => {
     const i = argv.findIndex((a) => a === flag || a.startsWith(flag + "="));
     if (i < 0) return undefined;
     const [arg] = argv.splice(i, 1);
     return arg!.includes("=") ? arg!.slice(flag.length + 1) : argv.splice(i, 1)[0];
   };
+  const subcommand = argv.shift();
+  if (subcommand === "list") {
+    const i = argv.indexOf("--json");
+    if (i >= 0) argv.splice(i, 1);
+    return { kind: "list", json: i >= 0 };
+  }
+  if (subcommand === "revoke") {
+    const which = argv[0] !== undefined && !argv[0].startsWith("--") ? argv.shift()! : undefined;
+    if (which === undefined) throw new ConfigError("token revoke", "needs the id or name of the token to revoke (token list shows them)");
+    return { kind: "revoke", which };
+  }
+  if (subcommand !== "create") throw new ConfigError("token", "takes one subcommand: create, list or revoke");
   const permissions = (take("--permissions") ?? "")
     .split(",")
     .map((p) => p.trim())
@@ -132,7 +155,60 @@ function takeTokenArguments(argv: string[]): { name: string; permissions: string
   const unknown = permissions.filter((p) => !(PERMISSIONS as readonly string[]).includes(p));
   if (unknown.length > 0)
     throw new ConfigError("--permissions", `has unknown permissions: ${unknown.join(", ")} (known: ${PERMISSIONS.join(", ")})`);
-  return { name: take("--name") ?? "api token", permissions };
+  const expires = take("--expires");
+  const name = take("--name") ?? "api token";
+  if (name.trim() === "" || name.length > 200) throw new ConfigError("--name", "must be 1 to 200 characters");
+  return { kind: "create", name, permissions, expiresInMs: expires === undefined ? null : duration(expires, "--expires") };
+}
+
+async function runTokenCommand(store: Store, config: Config, command: TokenCommand): Promise<number> {
+  const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+  const now = Date.now();
+  switch (command.kind) {
+    case "create": {
+      const expiresAt = command.expiresInMs === null ? null : now + command.expiresInMs;
+      const { tokenId, token } = await createApiToken(store, keys, { ...command, expiresAt }, now);
+      const until = expiresAt === null ? "" : `, expires ${new Date(expiresAt).toISOString()}`;
+      process.stdout.write(
+        `Created API token ${tokenId} (${command.permissions.join(", ")}${until}). It is shown only this once:\n${token}\n`,
+      );
+      return 0;
+    }
+    case "list": {
+      const tokens = await listApiTokens(store, now);
+      process.stdout.write(command.json ? JSON.stringify(tokens, null, 2) + "\n" : tokenTable(tokens));
+      return 0;
+    }
+    case "revoke":
+      try {
+        const revoked = await revokeApiToken(store, command.which, now);
+        process.stdout.write(`Revoked API token ${revoked.tokenId} (${revoked.name}): running servers refuse it from now on.\n`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof TokenNotFoundError)) throw error;
+        process.stderr.write(`latchkey: ${error.message}\n`);
+        return 1;
+      }
+  }
+}
+
+function tokenTable(tokens: readonly ListedToken[]): string {
+  const time = (t: number | null) => (t === null ? "-" : new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z"));
+  const rows = [
+    ["ID", "NAME", "STATUS", "PERMISSIONS", "CREATED", "LAST USED", "EXPIRES"],
+    ...tokens.map((t) => [t.tokenId, t.name, t.status, t.permissions.join(","), time(t.createdAt), time(t.lastUsedAt), time(t.expiresAt)]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 function prepareDataDir(dataDir: string): void {

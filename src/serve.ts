@@ -11,6 +11,7 @@ import { deriveKeys, type Keys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
 import { Peppers } from "./crypto/peppers.js";
 import { ensurePeppersUsable } from "./app/peppers-in-use.js";
+import { recordExpiredTokens, recordUnrecordedTokens } from "./app/api-tokens.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
 import { createHandler } from "./server/handler.js";
@@ -55,6 +56,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
   await ensureSecretMatches(store, keys);
   const peppers = Peppers.from(config.peppers);
   await ensurePeppersUsable(store, peppers);
+  await recordUnrecordedTokens(store);
   const replayed = await ensureProjectionsCurrent(store);
   if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
   const generatedToken = await ensureAdminToken(store, keys, config.adminToken, Date.now());
@@ -126,9 +128,11 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     log,
   );
   worker.start();
-  // Expired rate limits and failure counts change no answer: dropped now and then, by any replica.
+  // Now and then, by any replica: expired rate limits and failure counts change no answer and are
+  // dropped; tokens past their expiry (refused since) get their expiry recorded in the audit trail.
   const pruning = setInterval(() => {
     store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
+    recordExpiredTokens(store, Date.now()).catch((error: Error) => log.warn("recording token expiry failed", { error: error.message }));
   }, 300_000).unref();
   if (config.resetUrlTemplate === undefined && config.publicUrl === undefined) {
     app.settings.resetUrlTemplate = resetPageTemplate(ownOrigin(config, server.port));

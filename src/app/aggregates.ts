@@ -1,3 +1,4 @@
+import { evolveApiToken, type ApiTokenEvent, type ApiTokenState } from "../domain/api-token.js";
 import { evolveOrg, type OrgEvent, type OrgState } from "../domain/org.js";
 import { evolveSession, type SessionEvent, type SessionState } from "../domain/session.js";
 import { loginNamesOf } from "../domain/user-input.js";
@@ -41,9 +42,16 @@ export const ORGS: Aggregate<OrgState, OrgEvent> = {
   project: (tx, state) => tx.orgs.save(state),
 };
 
+export const API_TOKENS: Aggregate<ApiTokenState, ApiTokenEvent> = {
+  type: "api_token",
+  evolve: evolveApiToken,
+  load: (tables, id) => tables.tokens.get(id),
+  project: (tx, state) => tx.tokens.save(state),
+};
+
 /** Every aggregate by its stored type: the rebuild replays through these. */
 export const AGGREGATES: ReadonlyMap<string, Aggregate<unknown, EventToAppend>> = new Map(
-  [USERS, SESSIONS, ORGS].map((a) => [a.type, a as unknown as Aggregate<unknown, EventToAppend>]),
+  [USERS, SESSIONS, ORGS, API_TOKENS].map((a) => [a.type, a as unknown as Aggregate<unknown, EventToAppend>]),
 );
 
 export interface AppendRequest<S, E> {

@@ -1,9 +1,9 @@
 import { generateId, generateToken } from "../crypto/codes.js";
-import { keyedDigest } from "../crypto/digest.js";
 import type { Keys } from "../crypto/keys.js";
 import type { OrgEvent } from "../domain/org.js";
 import { appenderIn, type Store } from "../store/store.js";
 import { appendEvents, ORGS } from "./aggregates.js";
+import { appendTokenEvents, SYSTEM_ACTOR, tokenDigest } from "./api-tokens.js";
 
 const DEFAULT_ORG_KEY = "default_org_id";
 const ADMIN_TOKEN_ISSUED_KEY = "admin_token_issued";
@@ -59,20 +59,25 @@ export async function ensureDefaultOrg(store: Store, now: number): Promise<strin
 
 /**
  * Installs the configured admin token, or on a fresh database a generated one. Only the digest is
- * kept; a generated token is returned so the caller can print it, once.
+ * kept; a generated token is returned so the caller can print it, once. A configured token that
+ * differs from the installed one re-issues it (also after a revocation); the same one is left as it
+ * is, revoked or not.
  */
 export async function ensureAdminToken(store: Store, keys: Keys, configured: string | undefined, now: number): Promise<string | null> {
   return store.exclusive(async (tx) => {
     // Once any admin token exists, a start without one keeps it: only a fresh database generates.
     if (configured === undefined && (await tx.settings.get(ADMIN_TOKEN_ISSUED_KEY)) !== null) return null;
     const token = configured ?? generateToken();
-    const admin = { tokenId: BOOTSTRAP_ADMIN_ID, name: "bootstrap admin", permissions: [ALL_PERMISSIONS] };
-    await tx.tokens.put(admin, tokenDigest(keys, token), now);
+    const digest = tokenDigest(keys, token);
+    const installed = await tx.tokens.get(BOOTSTRAP_ADMIN_ID);
+    if (installed?.digest !== digest) {
+      const event =
+        installed === null
+          ? { type: "api_token.added" as const, name: "bootstrap admin", permissions: [ALL_PERMISSIONS], digest, expiresAt: null }
+          : { type: "api_token.reissued" as const, digest };
+      await appendTokenEvents(appenderIn(tx), SYSTEM_ACTOR, BOOTSTRAP_ADMIN_ID, installed, [event], now);
+    }
     await tx.settings.set(ADMIN_TOKEN_ISSUED_KEY, String(now));
     return configured === undefined ? token : null;
   });
-}
-
-export function tokenDigest(keys: Keys, token: string): string {
-  return keyedDigest(keys.tokens, "api-token", token);
 }

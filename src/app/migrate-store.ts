@@ -3,7 +3,7 @@ import type { Sql } from "../store/sql.js";
 import { replayAll } from "./rebuild-projections.js";
 
 /** Tables copied row for row: all but the projections, which are rebuilt from the events. */
-const COPIED_TABLES = ["api_tokens", "settings", "outbox", "rate_limits", "login_failures"] as const;
+const COPIED_TABLES = ["api_token_usage", "settings", "outbox", "rate_limits", "login_failures"] as const;
 /** Settings that describe the target's own state, not the installation's. */
 const SETTINGS_NOT_COPIED = ["projection_version"];
 const PAGE = 2_000;

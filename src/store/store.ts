@@ -8,10 +8,10 @@ import type { Sql } from "./sql.js";
 import { Throttles } from "./throttles.js";
 import { UserProjection } from "./users.js";
 
-/** Tables rebuilt from events alone; everything else (tokens, outbox, settings, throttles) is not derived. */
-export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions"] as const;
+/** Tables rebuilt from events alone; everything else (token uses, outbox, settings, throttles) is not derived. */
+export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions", "api_tokens"] as const;
 /** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
-export const PROJECTION_VERSION = 5;
+export const PROJECTION_VERSION = 6;
 
 /** Every table, through one connection or one transaction. */
 export interface Tables {

@@ -13,11 +13,21 @@ export function openDataDb(dataDir: string): Database.Database {
  * or PostgreSQL, as an operator would inspect it.
  */
 export async function storeRows<T>(dataDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return onStore(dataDir, sql, params, false);
+}
+
+/** Changes the stored data of a stopped server, as an operator (or an older release) might have. */
+export async function changeStore(dataDir: string, sql: string, params: unknown[] = []): Promise<void> {
+  await onStore(dataDir, sql, params, true);
+}
+
+async function onStore<T>(dataDir: string, sql: string, params: unknown[], write: boolean): Promise<T[]> {
   const url = (await postgresOf(dataDir))?.url;
   if (url === undefined) {
-    const db = openDataDb(dataDir);
+    const db = write ? new Database(join(dataDir, "latchkey.db"), { fileMustExist: true }) : openDataDb(dataDir);
     try {
-      return db.prepare(sql).all(...params) as T[];
+      const statement = db.prepare(sql);
+      return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
     } finally {
       db.close();
     }

@@ -163,4 +163,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_by_aggregate ON events (aggregate_id, position);
   `,
+  // API tokens are event-sourced: their table becomes a projection (PROJECTION_VERSION 6); uses are kept beside it.
+  `
+  ALTER TABLE api_tokens ADD COLUMN expires_at bigint;
+  ALTER TABLE api_tokens ADD COLUMN revoked_at bigint;
+  ALTER TABLE api_tokens ADD COLUMN expired_at bigint;
+  ALTER TABLE api_tokens ADD COLUMN sequence   integer NOT NULL DEFAULT 0;
+  CREATE TABLE api_token_usage (
+    token_id     text    PRIMARY KEY,
+    last_used_at bigint NOT NULL
+  );
+  `,
 ];
