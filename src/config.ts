@@ -33,6 +33,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Serve the hosted password pages under /ui/. */
   ui: boolean;
+  /** Answer gRPC server reflection. */
+  reflection: boolean;
   /** A directory with a brand.css for the hosted pages. */
   uiCssDir: string | undefined;
   /** The product name the hosted pages show. */
@@ -361,6 +363,13 @@ const SETTINGS: Setting[] = [
     description: "where users reach this server (https://accounts.example.com); the default reset link is its /ui/password/reset",
     parse: publicUrl,
     fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_REFLECTION",
+    key: "reflection",
+    description: "answer gRPC server reflection (v1 and v1alpha), so grpcurl and buf curl need no protos",
+    parse: boolean,
+    fallback: () => true,
   },
   { env: "LATCHKEY_UI", key: "ui", description: "serve the hosted password pages under /ui/", parse: boolean, fallback: () => true },
   {

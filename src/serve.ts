@@ -109,6 +109,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     maxRequestBytes: config.maxRequestBytes,
     isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,
+    reflection: config.reflection,
     ui: config.ui ? { cssDir: config.uiCssDir, productName: config.uiProductName } : null,
   });
   const server = await listen(

@@ -7,16 +7,23 @@ import { PasswordService } from "../../gen/latchkey/password/v1/password_service
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
+import { file_zitadel_message } from "../../gen/zitadel/message_pb.js";
 import { healthService } from "./health-service.js";
+import { reflectionRoutes } from "./reflection-service.js";
 import { passwordService } from "./password-service.js";
 import type { AnonymousLimits } from "./rate-limit.js";
 import { sessionService } from "./session-service.js";
 import { settingsService } from "./settings-service.js";
 import { userService } from "./user-service.js";
 
-export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => Promise<boolean>) {
+/** The error details calls answer with: reflection describes them too, so clients can decode them. */
+const ERROR_DETAIL_FILES = [file_google_rpc_error_details, file_zitadel_message];
+
+export function routes(app: AppContext, limits: AnonymousLimits, isServing: () => Promise<boolean>, reflection: boolean) {
   const served = [UserService, SessionService, SettingsService, PasswordService, AuditService];
   return (router: ConnectRouter) => {
+    if (reflection) reflectionRoutes([...served, Health], ERROR_DETAIL_FILES)(router);
     router.service(UserService, userService(app, limits));
     router.service(SessionService, sessionService(app, limits));
     router.service(SettingsService, settingsService(app));

@@ -33,6 +33,8 @@ export interface HandlerOptions {
   /** Whether this replica can serve: not shutting down, and its database answers. */
   isServing: () => Promise<boolean>;
   shutdownSignal: AbortSignal;
+  /** gRPC server reflection (grpc.reflection.v1 and v1alpha). */
+  reflection: boolean;
   /** The hosted password pages under /ui/, or null when they are off. */
   ui: { cssDir: string | undefined; productName: string | undefined } | null;
 }
@@ -52,6 +54,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
       perUser: new RateLimiter("target", options.rateLimits.perUser, app.store.throttles, app.clock),
     },
     options.isServing,
+    options.reflection,
   )(router);
   const procedures = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const contextValues = (req: Request) => clientContextValues(req, options.rateLimits.ipv6PrefixBits, options.trustedProxies);
@@ -88,8 +91,11 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
 async function fallback(req: Request, res: Response, isServing: () => Promise<boolean>): Promise<void> {
   const contentType = req.headers["content-type"] ?? "";
   if (req.method === "POST" && contentType.startsWith("application/grpc")) {
-    res.writeHead(200, { "content-type": contentType, "grpc-status": "12", "grpc-message": encodeURIComponent("no such method") });
-    res.end();
+    const headers = { "content-type": contentType, "grpc-status": "12", "grpc-message": encodeURIComponent("no such method") };
+    // Trailers-only, in one HEADERS frame that ends the stream: a client still sending (a
+    // streaming call) reads the status before the stream is reset, as gRPC wants.
+    if ("stream" in res) res.stream.respond({ ":status": 200, ...headers }, { endStream: true });
+    else res.writeHead(200, headers).end();
     return;
   }
   if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
