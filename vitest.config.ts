@@ -18,6 +18,7 @@ const WRITING_SUITES = [
   "test/e2e/audit-trail.test.ts",
   "test/e2e/pepper.test.ts",
   "test/e2e/api-tokens.test.ts",
+  "test/e2e/metrics.test.ts",
 ];
 
 export default defineConfig({

@@ -35,6 +35,8 @@ export interface Config {
   ui: boolean;
   /** Answer gRPC server reflection. */
   reflection: boolean;
+  /** Where GET /metrics listens (Prometheus); off when unset. */
+  metricsAddress: { host: string; port: number } | undefined;
   /** A directory with a brand.css for the hosted pages. */
   uiCssDir: string | undefined;
   /** The product name the hosted pages show. */
@@ -225,6 +227,14 @@ const peppers: Parse<{ id: string; secret: string }[]> = (raw, setting) => {
   return entries;
 };
 
+/** host:port, [v6]:port or :port (every interface). */
+const listenAddress: Parse<{ host: string; port: number } | undefined> = (raw, setting) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new ConfigError(setting, `must be host:port, such as 127.0.0.1:9464, got "${raw}"`);
+  return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
+};
+
 const linkTemplate: Parse<string> = (raw, setting) => {
   const violation = urlTemplateViolations(raw, setting)[0];
   if (violation !== undefined) throw new ConfigError(setting, violation.description);
@@ -362,6 +372,13 @@ const SETTINGS: Setting[] = [
     key: "publicUrl",
     description: "where users reach this server (https://accounts.example.com); the default reset link is its /ui/password/reset",
     parse: publicUrl,
+    fallback: () => undefined,
+  },
+  {
+    env: "LATCHKEY_METRICS_ADDR",
+    key: "metricsAddress",
+    description: "host:port for Prometheus metrics (GET /metrics), on a listener apart from the API (off when unset)",
+    parse: listenAddress,
     fallback: () => undefined,
   },
   {

@@ -16,6 +16,8 @@ import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
 import { createHandler } from "./server/handler.js";
 import { listen } from "./server/server.js";
+import { listenForMetrics } from "./server/metrics-listener.js";
+import { Metrics } from "./metrics.js";
 import { OutboxWorker } from "./notify/outbox-worker.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
@@ -33,7 +35,9 @@ export interface Service {
 /** The composition root: opens the store, bootstraps, and serves every protocol on one port. */
 export async function serve(config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
   const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+  const metrics = new Metrics();
   const store = await openStore({
+    onCommit: (writes, seconds) => metrics.committed(writes, seconds),
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
@@ -45,14 +49,21 @@ export async function serve(config: Config, log: Logger, announce: (line: string
         : log.warn("database connection lost", { error: error.message }),
   });
   try {
-    return await serveOn(store, keys, config, log, announce);
+    return await serveOn(store, keys, metrics, config, log, announce);
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
+async function serveOn(
+  store: Store,
+  keys: Keys,
+  metrics: Metrics,
+  config: Config,
+  log: Logger,
+  announce: (line: string) => void,
+): Promise<Service> {
   await ensureSecretMatches(store, keys);
   const peppers = Peppers.from(config.peppers);
   await ensurePeppersUsable(store, peppers);
@@ -76,12 +87,16 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
     clock: Date.now,
     leaseMs: config.outboxLeaseMs,
+    onOutcome: (channel, outcome) => metrics.delivered(channel, outcome),
   });
-  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency, peppers);
+  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency, peppers, (kind, seconds) =>
+    metrics.hashJobDone(kind, seconds),
+  );
   const app = await createAppContext({
     store,
     keys,
     log,
+    metrics,
     hasher,
     clock: Date.now,
     failureDelay: { baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs },
@@ -112,6 +127,10 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     reflection: config.reflection,
     ui: config.ui ? { cssDir: config.uiCssDir, productName: config.uiProductName } : null,
   });
+  if (config.metricsAddress !== undefined) {
+    metrics.observe({ hashJobs: () => hasher.jobs(), outboxPending: () => store.outbox.pendingByChannel(), pool: () => store.pool() });
+  }
+  const metricsListener = config.metricsAddress === undefined ? null : await listenForMetrics(metrics, config.metricsAddress, log);
   const server = await listen(
     handler,
     {
@@ -144,6 +163,7 @@ async function serveOn(store: Store, keys: Keys, config: Config, log: Logger, an
     port: server.port,
     async stop() {
       await server.close();
+      await metricsListener?.close();
       shutdown.abort();
       open = false;
       clearInterval(pruning);

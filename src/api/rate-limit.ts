@@ -17,12 +17,16 @@ export class RateLimiter {
     private readonly perMinute: number,
     private readonly throttles: Throttles,
     private readonly clock: () => number = Date.now,
+    /** Hears of each call refused (for the metrics). */
+    private readonly onLimited: (name: string) => void = () => undefined,
   ) {}
 
   /** Takes one call; false when the key has none left. A limit of 0 never limits. */
-  take(key: string): Promise<boolean> {
-    if (this.perMinute === 0) return Promise.resolve(true);
-    return this.throttles.take(bookkeepingKey(`${this.name}\n${key}`), this.perMinute, this.clock());
+  async take(key: string): Promise<boolean> {
+    if (this.perMinute === 0) return true;
+    const taken = await this.throttles.take(bookkeepingKey(`${this.name}\n${key}`), this.perMinute, this.clock());
+    if (!taken) this.onLimited(this.name);
+    return taken;
   }
 }
 

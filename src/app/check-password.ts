@@ -28,6 +28,7 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
   await ctx.nameFailures.begin(nameKey, ctx.clock());
   if (found === null) {
     await verifyPassword(ctx, password, await ctx.dummyHash);
+    ctx.metrics.passwordChecked(false);
     throw await ctx.nameFailures.fail(nameKey, ctx.settings.lockout, ctx.clock());
   }
 
@@ -51,9 +52,11 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
       );
     });
     await ctx.nameFailures.succeeded(nameKey);
+    ctx.metrics.passwordChecked(true);
     return user;
   } catch (error) {
     if (!(error instanceof DomainError) || error.reason !== "LOGIN_FAILED") throw error;
+    ctx.metrics.passwordChecked(false);
     // The user's own count decides its lockout; the answer counts what this name has seen.
     const seen = await ctx.nameFailures.fail(nameKey, ctx.settings.lockout, ctx.clock());
     throw loginFailed(seen.failedAttempts ?? error.failedAttempts ?? 1);

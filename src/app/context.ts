@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/password-hasher.js";
 import type { LockoutPolicy } from "../domain/lockout.js";
 import type { PasswordPolicy } from "../domain/password-policy.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import type { BackgroundJobs } from "./background.js";
 import type { BreachedPasswords } from "./breached-passwords.js";
@@ -20,6 +21,7 @@ export interface AppContext {
   dummyHash: Promise<string>;
   keys: Keys;
   log: Logger;
+  metrics: Metrics;
   /** Milliseconds since the epoch; tests control it. */
   clock: () => number;
   defaultOrgId: string;

@@ -2,6 +2,7 @@ import { generateToken } from "../crypto/codes.js";
 import type { Keys } from "../crypto/keys.js";
 import type { PasswordHasher } from "../crypto/password-hasher.js";
 import type { Logger } from "../log.js";
+import { Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import { BackgroundJobs } from "./background.js";
 import { ensureDefaultOrg } from "./bootstrap.js";
@@ -13,6 +14,8 @@ export interface AppParts {
   store: Store;
   keys: Keys;
   log: Logger;
+  /** Defaults to metrics nobody scrapes. */
+  metrics?: Metrics;
   hasher: PasswordHasher;
   clock: () => number;
   failureDelay: FailureDelay;
@@ -27,6 +30,7 @@ export async function createAppContext(parts: AppParts): Promise<AppContext> {
   dummyHash.catch(() => {}); // made in the background: a failure shows where it is awaited, not as a crash
   return {
     ...rest,
+    metrics: parts.metrics ?? new Metrics(),
     dummyHash,
     defaultOrgId: await ensureDefaultOrg(parts.store, parts.clock()),
     userLocks: new KeyedLock(),

@@ -60,6 +60,7 @@ async function decideAndAppend(
       if (error instanceof ConcurrencyError) continue;
       throw error;
     }
+    for (const event of write.events) if (event.type === "user.locked") ctx.metrics.lockedOut(event.reason);
     if (write.error) throw write.error;
     return next;
   }

@@ -38,9 +38,14 @@ type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; in
 
 interface Pending {
   job: HashJob;
+  /** When its thread began it (performance.now()); it waits behind the one before until then. */
+  startedAt?: number;
   resolve: (result: string | boolean) => void;
   reject: (error: Error) => void;
 }
+
+/** Hears how long each job ran on its thread. */
+export type HashJobObserver = (op: HashJob["op"], seconds: number) => void;
 
 /** A fixed number of bcrypt threads; jobs beyond what they hold wait in order. */
 export class HashWorkers {
@@ -51,7 +56,10 @@ export class HashWorkers {
   private readonly outstanding = new Set<Promise<unknown>>();
   private closed = false;
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    private readonly observe: HashJobObserver = () => undefined,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError("hash worker count must be a positive integer");
     for (let i = 0; i < size; i++) this.spawn();
   }
@@ -62,6 +70,17 @@ export class HashWorkers {
 
   compare(input: string, hash: string): Promise<boolean> {
     return this.run({ op: "compare", input, hash }) as Promise<boolean>;
+  }
+
+  /** Jobs waiting (for a thread, or behind the job their thread runs), and jobs running. */
+  stats(): { queued: number; running: number } {
+    let running = 0;
+    let queued = this.waiting.length;
+    for (const held of this.threads.values()) {
+      if (held.length > 0) running++;
+      queued += Math.max(0, held.length - 1);
+    }
+    return { queued, running };
   }
 
   private run(job: HashJob): Promise<string | boolean> {
@@ -92,6 +111,7 @@ export class HashWorkers {
       const [worker, held] = this.leastLoaded();
       if (held.length >= JOBS_PER_THREAD) return;
       const pending = this.waiting.shift()!;
+      if (held.length === 0) pending.startedAt = performance.now();
       held.push(pending);
       worker.ref();
       worker.postMessage(pending.job);
@@ -111,6 +131,9 @@ export class HashWorkers {
     this.threads.set(worker, held);
     worker.on("message", (reply: { result?: string | boolean; error?: string }) => {
       const pending = held.shift();
+      const now = performance.now();
+      if (pending?.startedAt !== undefined) this.observe(pending.job.op, (now - pending.startedAt) / 1000);
+      if (held[0] !== undefined) held[0].startedAt = now;
       if (held.length === 0) worker.unref();
       if (reply.error !== undefined) pending?.reject(new Error(reply.error));
       else pending?.resolve(reply.result!);

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { HashWorkers } from "./hash-workers.js";
+import { HashWorkers, type HashJobObserver } from "./hash-workers.js";
 import { Peppers, type Pepper } from "./peppers.js";
 
 /*
@@ -97,8 +97,9 @@ export class PasswordHasher {
     readonly cost: number,
     concurrency: number,
     private readonly peppers: Peppers = Peppers.none(),
+    observe?: HashJobObserver,
   ) {
-    this.workers = new HashWorkers(concurrency);
+    this.workers = new HashWorkers(concurrency, observe);
     this.maxCost = maxImportedCost(cost);
   }
 
@@ -123,6 +124,11 @@ export class PasswordHasher {
     const current = this.peppers.current;
     const outdated = parsed.cost !== this.cost || (current === null ? parsed.scheme !== "bcrypt-sha384" : parsed.pepperId !== current.id);
     return { matches, needsRehash: matches && !ambiguous && outdated };
+  }
+
+  /** bcrypt jobs waiting and running (for the metrics). */
+  jobs(): { queued: number; running: number } {
+    return this.workers.stats();
   }
 
   close(): Promise<void> {

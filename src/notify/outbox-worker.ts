@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
+import type { DeliveryOutcome } from "../metrics.js";
 import type { Channel, PendingMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import { compose } from "./compose.js";
@@ -29,6 +30,8 @@ export interface WorkerOptions {
    * than a delivery takes, or a slow one is sent twice.
    */
   leaseMs: number;
+  /** Hears each delivery attempt's outcome (for the metrics). */
+  onOutcome?: (channel: Channel, outcome: DeliveryOutcome) => void;
 }
 
 /** Claimed at a time: few, so a replica's lease covers only what it is about to send. */
@@ -125,6 +128,7 @@ export class OutboxWorker {
     // is tried again: at least once.
     if (failure === undefined) {
       await store.outbox.markDelivered(message.id, this.holder, this.o.clock());
+      this.o.onOutcome?.(message.channel, "sent");
       log.info("message delivered", { ...fields, attempt: message.attempts + 1 });
       return;
     }
@@ -132,10 +136,12 @@ export class OutboxWorker {
     const attempts = message.attempts + 1;
     if (attempts >= retry.maxAttempts) {
       await store.outbox.markFailed(message.id, this.holder, reason, this.o.clock());
+      this.o.onOutcome?.(message.channel, "failed");
       log.error("message abandoned", { ...fields, attempts, reason });
     } else {
       const delay = retryDelay(attempts, retry);
       await store.outbox.retryLater(message.id, this.holder, this.o.clock() + delay, reason);
+      this.o.onOutcome?.(message.channel, "retried");
       log.warn("message delivery failed, retrying", { ...fields, attempts, retryInMs: delay, reason });
     }
   }

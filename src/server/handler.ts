@@ -10,6 +10,7 @@ import {
 import { rewriteDecodeErrors } from "./decode-errors.js";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
+import { callMetricsInterceptor } from "../api/call-metrics.js";
 import { durableAnswersInterceptor } from "../api/durable-answers.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
@@ -42,16 +43,23 @@ export interface HandlerOptions {
 /** Every route on the port: the Connect services (all three protocols), their REST paths, /healthz, CORS. */
 export function createHandler(app: AppContext, options: HandlerOptions): Handler {
   const router = createConnectRouter({
-    interceptors: [accessLogInterceptor(app.log), errorInterceptor(app.log), durableAnswersInterceptor(app.store), authInterceptor(app)],
+    interceptors: [
+      callMetricsInterceptor(app.metrics),
+      accessLogInterceptor(app.log),
+      errorInterceptor(app.log),
+      durableAnswersInterceptor(app.store),
+      authInterceptor(app),
+    ],
     readMaxBytes: options.maxRequestBytes, // after decompression too
     acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: options.shutdownSignal,
   });
+  const onLimited = (limit: string) => app.metrics.rateLimited(limit);
   routes(
     app,
     {
-      perAddress: new RateLimiter("address", options.rateLimits.perAddress, app.store.throttles, app.clock),
-      perUser: new RateLimiter("target", options.rateLimits.perUser, app.store.throttles, app.clock),
+      perAddress: new RateLimiter("address", options.rateLimits.perAddress, app.store.throttles, app.clock, onLimited),
+      perUser: new RateLimiter("target", options.rateLimits.perUser, app.store.throttles, app.clock, onLimited),
     },
     options.isServing,
     options.reflection,

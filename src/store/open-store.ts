@@ -1,5 +1,6 @@
 import { openPostgresStore } from "./postgres/postgres-store.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
+import type { CommitObserver } from "./sqlite/group-commit.js";
 import type { Store } from "./store.js";
 
 export interface StoreOptions {
@@ -11,6 +12,8 @@ export interface StoreOptions {
   /** SQLite: hears of a failed group commit. PostgreSQL: of a broken idle connection. */
   onBackgroundError?: (error: Error) => void;
   connectTimeoutMs?: number;
+  /** SQLite: hears of each group commit (for the metrics). */
+  onCommit?: CommitObserver;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -19,6 +22,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       dataDir: options.dataDir,
       passwordHistoryKept: options.passwordHistoryKept,
       ...(options.onBackgroundError && { onCommitError: options.onBackgroundError }),
+      ...(options.onCommit && { onCommit: options.onCommit }),
     });
   }
   return openPostgresStore({

@@ -100,6 +100,14 @@ export class Outbox {
   }
 
   /** The rest change a row only while `holder` still holds its lease. */
+  /** Messages still to deliver, per channel. */
+  async pendingByChannel(): Promise<{ channel: string; count: number }[]> {
+    const rows = await this.sql.all<{ channel: string; n: number }>(
+      `SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel`,
+    );
+    return rows.map((r) => ({ channel: r.channel, count: Number(r.n) }));
+  }
+
   async markDelivered(id: number, holder: string, now: number): Promise<void> {
     await this.sql.run(
       `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, sealed_secret = NULL, last_error = NULL, finished_at = ?,

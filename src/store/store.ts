@@ -65,6 +65,8 @@ export interface Store extends Tables {
   hasUncommittedWrites(): boolean;
   /** Answers when the database does; throws StoreUnavailableError otherwise. */
   ping(): Promise<void>;
+  /** PostgreSQL's connection pool as it stands; null on SQLite. */
+  pool(): { total: number; idle: number; waiting: number } | null;
   /** Commits what is pending, then closes the database. */
   close(): Promise<void>;
 }

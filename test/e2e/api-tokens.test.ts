@@ -172,3 +172,38 @@ describe("API tokens from before they were event-sourced", () => {
     }
   });
 });
+
+describe("the bootstrap admin token", () => {
+  it("can be revoked, stays revoked across restarts with the same token, and a new LATCHKEY_ADMIN_TOKEN re-issues it", async () => {
+    const dataDir = tempDataDir();
+    let server = await startServer({ dataDir });
+    const env = await storeEnv(dataDir);
+    const listUsers = async (token: string) => {
+      const users = createUserClient("connect-json", server.baseUrl);
+      const result = await users.call("ListUsers", {}, token);
+      users.close();
+      return result;
+    };
+    ok(await listUsers(server.adminToken));
+    expect((await runCli(["token", "revoke", "bootstrap-admin"], env)).code).toBe(0);
+    failure(await listUsers(server.adminToken), "unauthenticated");
+    await server.stop();
+
+    server = await startServer({ dataDir, adminToken: server.adminToken });
+    failure(await listUsers(server.adminToken), "unauthenticated");
+    await server.stop();
+
+    server = await startServer({ dataDir });
+    try {
+      ok(await listUsers(server.adminToken));
+      const events = await storeRows<{ event_type: string }>(
+        dataDir,
+        `SELECT event_type FROM events WHERE aggregate_id = ? ORDER BY position`,
+        ["bootstrap-admin"],
+      );
+      expect(events.map((e) => e.event_type)).toEqual(["api_token.added", "api_token.revoked", "api_token.reissued"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { fromJson, getOption, hasOption, toJson, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { viaRestKey } from "../../api/call-metrics.js";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { http } from "../../../gen/google/api/annotations_pb.js";
 import { options } from "../../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
@@ -110,7 +111,7 @@ async function serve(
     header,
     body: request,
     signal: aborted.signal,
-    contextValues: o.contextValues(req),
+    contextValues: o.contextValues(req).set(viaRestKey, true),
   });
   const bytes = await bodyOf(answer);
   if (answer.status === 200) {

@@ -98,6 +98,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     ping: async () => {
       await shared.sql.get("SELECT 1");
     },
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

@@ -13,14 +13,18 @@ import type { Db } from "./database.js";
  *   when the writes made so far, and so everything the call could have read, are committed.
  * - If the commit fails, the whole group rolls back and every call waiting on it fails.
  */
+/** Hears of each group's commit: how many writes it held, and how long the commit took. */
+export type CommitObserver = (writes: number, seconds: number) => void;
+
 export class GroupCommit {
-  private group: { done: Promise<void>; resolve: () => void; reject: (error: Error) => void } | null = null;
+  private group: { done: Promise<void>; resolve: () => void; reject: (error: Error) => void; writes: number } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly statements;
 
   constructor(
     private readonly db: Db,
     private readonly onCommitError: (error: Error) => void,
+    private readonly onCommit: CommitObserver = () => undefined,
   ) {
     const run = (sql: string) => {
       const statement = db.prepare(sql);
@@ -40,6 +44,7 @@ export class GroupCommit {
   write<T>(work: () => Promise<T>): Promise<T> {
     return this.serially(async () => {
       if (this.group === null) this.open();
+      this.group!.writes++;
       const s = this.statements;
       s.savepoint();
       try {
@@ -84,8 +89,10 @@ export class GroupCommit {
     const group = this.group;
     if (group === null) return;
     this.group = null;
+    const started = performance.now();
     try {
       this.statements.commit();
+      this.onCommit(group.writes, (performance.now() - started) / 1000);
     } catch (error) {
       if (this.db.inTransaction) this.statements.rollback();
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -112,7 +119,7 @@ export class GroupCommit {
     let reject!: (error: Error) => void;
     const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     done.catch(() => {}); // a group nobody awaits (background work) must not crash the process
-    this.group = { done, resolve, reject };
+    this.group = { done, resolve, reject, writes: 0 };
     setImmediate(() => {
       this.serially(async () => this.flush()).catch((error: Error) => this.onCommitError(error));
     });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { cursorAt, readAggregateEvents, readEventsAfter } from "../events.js";
 import { appenderIn, tablesOver, type Store } from "../store.js";
 import { openDatabase } from "./database.js";
-import { GroupCommit } from "./group-commit.js";
+import { GroupCommit, type CommitObserver } from "./group-commit.js";
 import { SqliteSql } from "./sqlite-sql.js";
 
 export const DATABASE_FILE = "latchkey.db";
@@ -12,6 +12,7 @@ export interface SqliteOptions {
   dataDir: string;
   /** Hears of a failed group commit; by default it throws, which ends a tool's process. */
   onCommitError?: (error: Error) => void;
+  onCommit?: CommitObserver;
   passwordHistoryKept: number;
 }
 
@@ -24,6 +25,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
       ((error) => {
         throw error;
       }),
+    options.onCommit,
   );
   const statements = new Map<string, Database.Statement>();
   const shared = tablesOver(new SqliteSql(db, statements, (work) => commits.write(work)), options.passwordHistoryKept);
@@ -40,6 +42,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     durable: () => commits.durable(),
     hasUncommittedWrites: () => commits.isOpen(),
     ping: async () => undefined,
+    pool: () => null,
     close: async () => {
       await commits.close();
       db.close();
