@@ -4,7 +4,7 @@ import { join } from "node:path";
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
-import { createRpcClient, createUserClient } from "../helpers/clients.js";
+import { createRpcClient, createUserClient, type CallResult } from "../helpers/clients.js";
 import { eventTypes, storeRows } from "../helpers/database.js";
 import { failure, humanUser, ok, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { startServer, tempDataDir, type TestServer } from "../helpers/server.js";
@@ -90,26 +90,20 @@ async function addUser(server: TestServer, overrides: Record<string, unknown>): 
   }
 }
 
-async function login(server: TestServer, userId: string, password: string): Promise<void> {
+/** CreateSession with a password check, over gRPC. */
+async function createSession(server: TestServer, userId: string, password: string): Promise<CallResult> {
   const sessions = createRpcClient<"CreateSession">("grpc", server.baseUrl, SessionService);
   try {
-    expect(
-      ok(await sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } } as never)).sessionId,
-    ).toBeTruthy();
+    return await sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } } as never);
   } finally {
     sessions.close();
   }
 }
 
+async function login(server: TestServer, userId: string, password: string): Promise<void> {
+  expect(ok(await createSession(server, userId, password)).sessionId).toBeTruthy();
+}
+
 async function loginFails(server: TestServer, userId: string, password: string): Promise<void> {
-  const sessions = createRpcClient<"CreateSession">("grpc", server.baseUrl, SessionService);
-  try {
-    failure(
-      await sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } } as never),
-      "invalid_argument",
-      "LOGIN_FAILED",
-    );
-  } finally {
-    sessions.close();
-  }
+  failure(await createSession(server, userId, password), "invalid_argument", "LOGIN_FAILED");
 }
