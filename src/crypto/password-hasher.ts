@@ -117,7 +117,10 @@ export class PasswordHasher {
     if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) return noMatch;
     // A pepper that is not configured cannot verify its hashes (start-up refuses to drop one in use).
     const pepper = parsed.pepperId === null ? null : (this.peppers.get(parsed.pepperId) ?? undefined);
-    if (pepper === undefined) return noMatch;
+    if (pepper === undefined) {
+      await this.workers.compare(preHash(password, null), parsed.bcryptHash); // as long as a real check
+      return noMatch;
+    }
     const input = parsed.scheme === "bcrypt" ? password : preHash(password, pepper);
     const matches = await this.workers.compare(input, parsed.bcryptHash);
     const ambiguous = parsed.scheme === "bcrypt" && Buffer.byteLength(password, "utf8") > BCRYPT_INPUT_BYTES;
