@@ -3,8 +3,9 @@ import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 /*
  * Connect-ES answers some malformed requests with Internal (as grpc-go does for undecodable
  * messages). To a client that reads as a server fault; it is the client's. Here those become
- * InvalidArgument with a plain message, in whichever protocol carried them. Every method we
- * serve is unary, so bodies are small enough to read whole.
+ * InvalidArgument with a plain message, in whichever protocol carried them. Only unary answers
+ * are read whole (small, and complete when the handler returns); a stream's body passes through
+ * as it comes, so that a bidirectional stream (server reflection) keeps flowing.
  */
 const CLIENT_FAULTS: ReadonlyArray<[libraryPrefix: string, message: string]> = [
   ["parse binary:", "the request body is not a valid protobuf message"],
@@ -80,11 +81,11 @@ function rewriteGrpcWebTrailer(body: Buffer): Buffer {
 }
 
 /** Never throws: a response it cannot read is passed on as it was. */
-export async function rewriteDecodeErrors(res: UniversalServerResponse): Promise<UniversalServerResponse> {
+export async function rewriteDecodeErrors(res: UniversalServerResponse, unary: boolean): Promise<UniversalServerResponse> {
   rewriteGrpcHeaders(res.header);
   rewriteGrpcHeaders(res.trailer);
   const type = res.header?.get("content-type") ?? "";
-  if (!res.body) return res;
+  if (!res.body || !unary) return res;
   if (type.startsWith("application/grpc-web")) {
     const bytes = await readAll(res.body);
     try {

@@ -78,7 +78,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
     }
     const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req));
     procedure(uReq)
-      .then(rewriteDecodeErrors)
+      .then((uRes) => rewriteDecodeErrors(uRes, procedure.method.methodKind === "unary"))
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {
         if (ConnectError.from(reason).code === Code.Aborted) return;

@@ -23,9 +23,9 @@ afterAll(async () => {
 });
 
 /** buf curl with nothing but what the server's reflection tells it. */
-async function bufCurl(target: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function bufCurl(args: string[], protocol = "grpc"): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], { cwd: "/" });
+    const { stdout, stderr } = await run(BUF, ["curl", "--protocol", protocol, "--http2-prior-knowledge", ...args], { cwd: "/" });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -34,8 +34,17 @@ async function bufCurl(target: TestServer, args: string[]): Promise<{ code: numb
 }
 
 describe("gRPC server reflection", () => {
+  // Reflection is a bidirectional stream: gRPC-web and Connect carry it too over HTTP/2.
+  for (const protocol of ["grpcweb", "connect"]) {
+    it(`answers buf curl's reflection over ${protocol}`, async () => {
+      const listed = await bufCurl(["--list-methods", server.baseUrl], protocol);
+      expect(listed.stderr).toBe("");
+      expect(listed.stdout.trim().split("\n")).toContain("zitadel.user.v2.UserService/SetPassword");
+    });
+  }
+
   it("lets buf curl list every method and call SetPassword knowing no proto", async () => {
-    const listed = await bufCurl(server, ["--list-methods", server.baseUrl]);
+    const listed = await bufCurl(["--list-methods", server.baseUrl]);
     expect(listed.stderr).toBe("");
     const methods = listed.stdout.trim().split("\n");
     expect(methods).toEqual(
@@ -52,16 +61,11 @@ describe("gRPC server reflection", () => {
     );
 
     const auth = ["-H", `Authorization: Bearer ${server.adminToken}`];
-    const added = await bufCurl(server, [
-      ...auth,
-      "-d",
-      JSON.stringify(humanUser()),
-      `${server.baseUrl}/zitadel.user.v2.UserService/AddHumanUser`,
-    ]);
+    const added = await bufCurl([...auth, "-d", JSON.stringify(humanUser()), `${server.baseUrl}/zitadel.user.v2.UserService/AddHumanUser`]);
     expect(added.code).toBe(0);
     const { userId } = JSON.parse(added.stdout) as { userId: string };
     const setPassword = (body: object) =>
-      bufCurl(server, [...auth, "-d", JSON.stringify(body), `${server.baseUrl}/zitadel.user.v2.UserService/SetPassword`]);
+      bufCurl([...auth, "-d", JSON.stringify(body), `${server.baseUrl}/zitadel.user.v2.UserService/SetPassword`]);
     const changed = await setPassword({ userId, newPassword: { password: OTHER_PASSWORD }, currentPassword: STRONG_PASSWORD });
     expect(changed.code).toBe(0);
     expect(JSON.parse(changed.stdout)).toMatchObject({ details: { sequence: "2", changeDate: expect.any(String) } });
@@ -109,7 +113,7 @@ describe("gRPC server reflection", () => {
   }
 
   it("is off with LATCHKEY_REFLECTION=false", async () => {
-    const listed = await bufCurl(dark, ["--list-methods", dark.baseUrl]);
+    const listed = await bufCurl(["--list-methods", dark.baseUrl]);
     expect(listed.code).not.toBe(0);
     expect(listed.stderr).toMatch(/unimplemented/i);
     await expect(reflect(dark, "v1", [{ listServices: "" }])).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
