@@ -8,9 +8,9 @@ import { API_TOKENS, appendEvents } from "./aggregates.js";
 import type { Actor } from "./context.js";
 
 /** API tokens belong to the installation, not to an organization. */
-export const TOKEN_OWNER = "instance";
+const TOKEN_OWNER = "instance";
 /** Who writes token events from the command line, and from the server's own bookkeeping. */
-export const CLI_ACTOR: Actor = { id: "cli" };
+const CLI_ACTOR: Actor = { id: "cli" };
 export const SYSTEM_ACTOR: Actor = { id: "system" };
 
 export function tokenDigest(keys: Keys, token: string): string {

@@ -5,7 +5,7 @@ import type { Store } from "../store/store.js";
 const PEPPERS_KEY = "pepper_fingerprints";
 
 /** The configured peppers cannot verify the hashes in this database. */
-export class PepperMismatchError extends Error {
+class PepperMismatchError extends Error {
   constructor(message: string) {
     super(`LATCHKEY_PEPPER: ${message}`);
     this.name = "PepperMismatchError";
