@@ -19,6 +19,7 @@ const WRITING_SUITES = [
   "test/e2e/pepper.test.ts",
   "test/e2e/api-tokens.test.ts",
   "test/e2e/metrics.test.ts",
+  "test/e2e/control-characters.test.ts",
 ];
 
 export default defineConfig({

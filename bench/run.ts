@@ -2,7 +2,7 @@
 // ceiling measured in this run on this machine. Prints a table; writes bench/results/latest.json.
 import bcrypt from "bcrypt";
 import { spawn } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -482,6 +482,7 @@ const table = [
   ...rows.map((r) => line([r.figure, r.value, r.ceiling, r.ratio, r.goal])),
 ].join("\n");
 process.stdout.write(`\nLatchkey benchmark, ${new Date(began).toISOString()}, ${SECONDS} s per run, on ${machine}\n\n${table}\n`);
+mkdirSync(join(HERE, "results"), { recursive: true }); // untracked: a run leaves the checkout clean
 writeFileSync(
   join(HERE, "results", "latest.json"),
   JSON.stringify({ date: new Date(began).toISOString(), machine, seconds: SECONDS, rows, results }, null, 2) + "\n",

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { DEFAULT_PASSWORD_POLICY, PASSWORD_PROFILES, type PasswordPolicy } from "./domain/password-policy.js";
 import { urlTemplateViolations } from "./domain/url-template.js";
+import type { ProxyHeader } from "./api/trusted-proxies.js";
 import type { LogLevel } from "./log.js";
 
 export interface Config {
@@ -69,6 +70,8 @@ export interface Config {
   passwordBlocklistMinCount: number;
   /** Proxies (addresses or CIDRs) whose X-Forwarded-For or Forwarded names the client. */
   trustedProxies: string[];
+  /** The one header the trusted proxies write the client's address into. */
+  proxyHeader: ProxyHeader;
   failureDelayMs: number;
   failureDelayMaxMs: number;
   /** smtp:// or smtps://, credentials in the URL. */
@@ -366,6 +369,13 @@ const SETTINGS: Setting[] = [
     description: "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For or Forwarded names the client; none by default",
     parse: cidrList,
     fallback: () => [],
+  },
+  {
+    env: "LATCHKEY_PROXY_HEADER",
+    key: "proxyHeader",
+    description: "the header the trusted proxies write: x-forwarded-for (default) or forwarded; the other is ignored",
+    parse: oneOf<ProxyHeader>("x-forwarded-for", "forwarded"),
+    fallback: () => "x-forwarded-for",
   },
   {
     env: "LATCHKEY_PUBLIC_URL",

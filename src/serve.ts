@@ -120,7 +120,9 @@ async function serveOn(
   const handler = createHandler(app, {
     corsOrigins: config.corsOrigins,
     rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser, ipv6PrefixBits: config.rateLimitIpv6Prefix },
-    trustedProxies: new TrustedProxies(config.trustedProxies),
+    trustedProxies: new TrustedProxies(config.trustedProxies, config.proxyHeader, (hop) =>
+      log.warn("a trusted proxy sent a hop that is no address: limited as a client of its own", { hop }),
+    ),
     maxRequestBytes: config.maxRequestBytes,
     isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,

@@ -29,7 +29,10 @@ for (const page of PAGES) {
     part(name),
   );
   const title = (english as Record<string, string>)[`${page}.title`]!; // until the script picks the language
-  const html = part("layout").replaceAll("{{page}}", page).replace("{{title}}", title).replace("{{content}}", content);
+  const html = part("layout")
+    .replaceAll("{{page}}", () => page)
+    .replace("{{title}}", () => title)
+    .replace("{{content}}", () => content);
   writeFileSync(join(out, `${page}.html`), html);
 }
 

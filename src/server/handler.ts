@@ -11,6 +11,7 @@ import { rewriteDecodeErrors } from "./decode-errors.js";
 import type { AppContext } from "../app/context.js";
 import { authInterceptor } from "../api/auth.js";
 import { callMetricsInterceptor } from "../api/call-metrics.js";
+import { controlCharactersInterceptor } from "../api/control-characters.js";
 import { durableAnswersInterceptor } from "../api/durable-answers.js";
 import { accessLogInterceptor, errorInterceptor } from "../api/errors.js";
 import { clientContextValues, RateLimiter } from "../api/rate-limit.js";
@@ -49,6 +50,7 @@ export function createHandler(app: AppContext, options: HandlerOptions): Handler
       errorInterceptor(app.log),
       durableAnswersInterceptor(app.store),
       authInterceptor(app),
+      controlCharactersInterceptor(),
     ],
     readMaxBytes: options.maxRequestBytes, // after decompression too
     acceptCompression: [compressionGzip, compressionBrotli],

@@ -43,7 +43,7 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
   const product =
     options.productName === undefined ? "" : `<meta name="product-name" content="${escapeAttribute(options.productName)}" />\n    `;
   for (const [path, file] of Object.entries(PAGES)) {
-    const html = readFileSync(join(UI_DIR, file), "utf8").replace("<title", `${product}<title`);
+    const html = readFileSync(join(UI_DIR, file), "utf8").replace("<title", () => `${product}<title`); // literally: no $ patterns
     files.set(path, { body: Buffer.from(html), type: "text/html; charset=utf-8", cache: "no-store" });
   }
   for (const name of ["forgot.js", "reset.js", "change.js", "pages.css"]) {

@@ -9,6 +9,11 @@ export interface Sql {
   all<T>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<T[]>;
   /** Runs a statement; `changes` counts the rows it inserted, updated or deleted. */
   run(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+  /**
+   * A list of texts as one parameter: a table expression with one column, `value`, for
+   * `IN (SELECT value FROM …)`, so that no list runs into the database's limit on parameters.
+   */
+  textList(values: readonly string[]): { table: string; param: unknown };
 }
 
 export interface StatementOptions {

@@ -1,7 +1,7 @@
 import type { LockoutPolicy } from "../domain/lockout.js";
 import { loginNameKey } from "../domain/user-input.js";
 import type { SortColumn, TextField, TextMethod, UserFilter, UserSearch } from "../domain/user-search.js";
-import { placeholders, type Sql } from "./sql.js";
+import type { Sql } from "./sql.js";
 
 export interface Clause {
   sql: string;
@@ -41,14 +41,14 @@ export function whereClause(sql: Sql, filter: UserFilter, lockout: LockoutPolicy
       const byEmail = textClause(sql, "email", filter.method, filter.value);
       return { sql: `(${byUsername.sql} OR ${byEmail.sql})`, params: [...byUsername.params, ...byEmail.params] };
     }
-    case "ids":
-      return filter.userIds.length === 0
-        ? { sql: "1 = 0", params: [] }
-        : { sql: `user_id IN (${placeholders(filter.userIds.length)})`, params: filter.userIds };
-    case "emails":
-      return filter.emails.length === 0
-        ? { sql: "1 = 0", params: [] }
-        : { sql: `lower(email) IN (${filter.emails.map(() => "lower(?)").join(", ")})`, params: filter.emails };
+    case "ids": {
+      const list = sql.textList(filter.userIds);
+      return { sql: `user_id IN (SELECT value FROM ${list.table})`, params: [list.param] };
+    }
+    case "emails": {
+      const list = sql.textList(filter.emails);
+      return { sql: `lower(email) IN (SELECT lower(value) FROM ${list.table})`, params: [list.param] };
+    }
     case "org":
       return { sql: "org_id = ?", params: [filter.orgId] };
     case "locked": {

@@ -6,7 +6,8 @@ import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  // Room for the largest query within the bounds: 49 lists of 1,000 ids.
+  server = await startServer({ env: { LATCHKEY_MAX_REQUEST_BYTES: String(4 * 1024 * 1024) } });
 });
 afterAll(async () => {
   await server.stop();
@@ -106,6 +107,16 @@ describe.each(PROTOCOLS)("ListUsers over %s", (protocol) => {
     failure(await list({ queries: [deep] }), "invalid_argument");
     failure(await list({ queries: [{ userNameQuery: { userName: "x".repeat(201) } }] }), "invalid_argument");
     failure(await list({ queries: [{}] }), "invalid_argument");
+    // Every query within the bounds works, however many values it lists; beyond them, InvalidArgument.
+    const target = people[0]!;
+    const others = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+    const lists = Array.from({ length: 49 }, (_, q) => ({ inUserIdsQuery: { userIds: [...others(999, `q${q}-`), target.userId] } }));
+    expect(ids(ok(await list({ queries: lists })))).toEqual([target.userId]);
+    const emails = Array.from({ length: 49 }, (_, q) => ({
+      inUserEmailsQuery: { userEmails: [...others(999, `q${q}-`).map((e) => `${e}@example.com`), `${target.username}@EXAMPLE.com`] },
+    }));
+    expect(ids(ok(await list({ queries: emails })))).toEqual([target.userId]);
+    failure(await list({ queries: [{ inUserIdsQuery: { userIds: others(1_001, "x") } }] }), "invalid_argument");
     // A larger limit than allowed is capped, not refused.
     expect(
       ok(await list({ query: { limit: 100000 }, queries: [{ inUserIdsQuery: { userIds: [people[0]!.userId] } }] })).details.totalResult,

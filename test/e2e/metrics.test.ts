@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/eventually.js";
 import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { createRpcClient, createUserClient, type Protocol } from "../helpers/clients.js";
@@ -151,14 +152,11 @@ describe("Prometheus metrics on their own listener", () => {
     const bySms = { notificationType: "NOTIFICATION_TYPE_SMS" };
     ok(await sendLink(other.userId));
     ok(await sendLink((await addUser({ phone: { phone: FAILING_PHONE } })).userId, bySms));
-    await vi.waitFor(
-      async () => {
-        const { samples } = await scrape();
-        expect(delta(samples, "latchkey_outbox_messages_total", { channel: "sms", outcome: "failed" })).toBe(1);
-        expect(delta(samples, "latchkey_outbox_messages_total", { channel: "email", outcome: "sent" })).toBe(1);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
+    await eventually(async () => {
+      const { samples } = await scrape();
+      expect(delta(samples, "latchkey_outbox_messages_total", { channel: "sms", outcome: "failed" })).toBe(1);
+      expect(delta(samples, "latchkey_outbox_messages_total", { channel: "email", outcome: "sent" })).toBe(1);
+    });
     // One more, held by the webhook while in delivery: still pending.
     ok(await sendLink((await addUser({ phone: { phone: HELD_PHONE } })).userId, bySms));
     users.close();

@@ -203,6 +203,37 @@ describe("errors on REST paths, as grpc-gateway writes them", () => {
     );
   });
 
+  it("refuses request bodies that are not JSON with 415, acting on nothing: no page elsewhere can send them without a preflight", async () => {
+    const { userId } = await addUser();
+    const guess = JSON.stringify({ checks: { user: { userId }, password: { password: "Wrong-Passw0rd!" } } });
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=latin1",
+    ]) {
+      expectError(await rest("POST", "/v2/sessions", guess, null, { "content-type": type }), 415, 3);
+      const reset = JSON.stringify({ loginName: `nobody-${type.length}@example.com` });
+      expectError(await rest("POST", "/latchkey/v1/password_reset_requests", reset, null, { "content-type": type }), 415, 3);
+    }
+    expectError(await rest("POST", "/v2/sessions", guess, null, { "content-type": "" }), 415, 3);
+    // None of the guesses counted: the first real failure is the first.
+    const counted = expectError(await rest("POST", "/v2/sessions", JSON.parse(guess), null), 400, 3, "LOGIN_FAILED");
+    expect(counted.details).toContainEqual(expect.objectContaining({ failedAttempts: 1 }));
+    expect((await rest("POST", "/v2/sessions", guess, null, { "content-type": "application/json; charset=UTF-8" })).status).toBe(400);
+    expect((await rest("GET", `/v2/users/${userId}`)).status).toBe(200);
+  });
+
+  it("never lets a query parameter rebind a field the path bound, under either of its names", async () => {
+    const a = await addUser();
+    const b = await addUser();
+    for (const parameter of ["userId", "user_id"]) {
+      const read = await rest("GET", `/v2/users/${a.userId}?${parameter}=${b.userId}`);
+      expect(read.status).toBe(200);
+      expect(read.body.user.userId).toBe(a.userId);
+    }
+  });
+
   it("answers 405 for a known path with another verb, and 404 for a path it does not serve", async () => {
     const wrongVerb = expectError(await rest("DELETE", "/v2/users/human"), 405, 12);
     expect(wrongVerb.message).toBe("Method Not Allowed");

@@ -267,15 +267,19 @@ describe("a reset link that has expired", () => {
 });
 
 describe("the pages as an operator sets them up", () => {
+  const PRODUCT_NAME = 'Acme <"Accounts"> $` $& Cloud';
   it("show the operator's product name and brand.css, and are gone with LATCHKEY_UI=false", async () => {
     const cssDir = tempDataDir();
     writeFileSync(join(cssDir, "brand.css"), ":root { --accent: rgb(200, 0, 100); }\n");
-    const branded = await startServer({ env: { LATCHKEY_UI_PRODUCT_NAME: 'Acme <"Accounts">', LATCHKEY_UI_CSS_DIR: cssDir } });
+    const branded = await startServer({ env: { LATCHKEY_UI_PRODUCT_NAME: PRODUCT_NAME, LATCHKEY_UI_CSS_DIR: cssDir } });
     const off = await startServer({ env: { LATCHKEY_UI: "false" } });
     try {
       const { page, problems } = await watchedPage(browser, branded.baseUrl);
       await page.goto(`${branded.baseUrl}/ui/password/forgot`);
-      await page.getByText('Acme <"Accounts">', { exact: true }).waitFor();
+      await page.getByText(PRODUCT_NAME, { exact: true }).waitFor();
+      // Inserted literally: String.replace's $ patterns would copy the page's head into the attribute.
+      expect(await page.evaluate("document.querySelector('meta[name=product-name]').content")).toBe(PRODUCT_NAME);
+      expect(await page.evaluate("document.head.querySelectorAll('title').length")).toBe(1);
       const accent = await page.evaluate("getComputedStyle(document.querySelector('button[type=submit]')).backgroundColor");
       expect(accent).toBe("rgb(200, 0, 100)");
       expect(problems).toEqual([]);

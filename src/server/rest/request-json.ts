@@ -28,9 +28,29 @@ export function requestJson(
   }
   for (const [name, value] of path) assign(schema, json, name.split("."), value, false);
   if (bodyField !== "*") {
-    for (const [name, value] of query) if (!path.has(name)) assign(schema, json, name.split("."), value, true);
+    // A query parameter never rebinds a field the path bound, under either of its names.
+    const bound = [...path.keys()].map((name) => protoPath(schema, name));
+    for (const [name, value] of query) {
+      const target = protoPath(schema, name);
+      if (!bound.some((b) => b === target || target.startsWith(`${b}.`) || b.startsWith(`${target}.`))) {
+        assign(schema, json, name.split("."), value, true);
+      }
+    }
   }
   return json;
+}
+
+/** A dotted field path with every name as the proto spells it (`userId` → `user_id`). */
+function protoPath(schema: DescMessage, dotted: string): string {
+  let message: DescMessage | undefined = schema;
+  return dotted
+    .split(".")
+    .map((name) => {
+      const field = message === undefined ? undefined : fieldNamed(message, name);
+      message = field?.fieldKind === "message" ? field.message : undefined;
+      return field?.name ?? name;
+    })
+    .join(".");
 }
 
 function assign(schema: DescMessage, json: JsonObject, names: string[], value: string, fromQuery: boolean): void {

@@ -82,6 +82,13 @@ async function serve(
     return;
   }
   const raw = await readBody(req, o.maxRequestBytes);
+  // A form or text/plain body is what any web page can make a browser send without a preflight.
+  if ((raw !== null && raw.length > 0) || req.headers["content-type"] !== undefined) {
+    if (!isJson(req.headers["content-type"])) {
+      send(res, { ...restFailure(Code.InvalidArgument, "request bodies must be JSON (content-type: application/json)"), status: 415 });
+      return;
+    }
+  }
   if (raw === null) {
     send(res, restFailure(Code.ResourceExhausted, `the request is larger than ${o.maxRequestBytes} bytes`));
     return;
@@ -120,6 +127,14 @@ async function serve(
     return;
   }
   send(res, restError(errorFromJsonBytes(bytes, undefined, new ConnectError("internal error", Code.Internal))));
+}
+
+/** application/json, in UTF-8 if a charset is named (as the Connect paths take it). */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  if (type !== "application/json") return false;
+  return parameters.every((p) => !p.startsWith("charset=") || /^charset="?utf-8"?$/.test(p));
 }
 
 function send(res: Response, error: RestError, headers: Record<string, string> = {}): void {

@@ -50,6 +50,10 @@ export class PostgresSql implements Sql {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
+  textList(values: readonly string[]): { table: string; param: unknown } {
+    return { table: "unnest(?::text[]) AS list(value)", param: values };
+  }
+
   private async query(sql: string, params: readonly unknown[], options?: StatementOptions): Promise<pg.QueryResult> {
     try {
       return await this.target.query({

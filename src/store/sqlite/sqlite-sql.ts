@@ -27,6 +27,10 @@ export class SqliteSql implements Sql {
     return this.execute(sql, (s) => ({ changes: s.run(...params).changes }));
   }
 
+  textList(values: readonly string[]): { table: string; param: unknown } {
+    return { table: "json_each(?)", param: JSON.stringify(values) };
+  }
+
   private execute<T>(sql: string, work: (statement: Database.Statement) => T, options?: StatementOptions): Promise<T> {
     const statement = options?.keep === false ? this.db.prepare(sql) : this.prepare(sql);
     const attempt = async () => {
