@@ -62,7 +62,7 @@ export class Metrics {
     });
     this.lockouts = new Counter({
       name: "latchkey_lockouts_total",
-      help: "Users locked, by reason (too_many_password_attempts or administrator).",
+      help: "Lockouts, by reason: too_many_password_attempts counts login names as typed, known or not (so it tells nothing of who has an account); administrator counts LockUser.",
       labelNames: ["reason"],
       registers,
     });

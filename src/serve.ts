@@ -19,6 +19,7 @@ import { listen } from "./server/server.js";
 import { listenForMetrics } from "./server/metrics-listener.js";
 import { Metrics } from "./metrics.js";
 import { OutboxWorker } from "./notify/outbox-worker.js";
+import { handlePublicResetRequest } from "./app/public-password-reset.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/open-store.js";
@@ -88,6 +89,7 @@ async function serveOn(
     clock: Date.now,
     leaseMs: config.outboxLeaseMs,
     onOutcome: (channel, outcome) => metrics.delivered(channel, outcome),
+    handleInternal: (message) => handlePublicResetRequest(app, message), // started once app exists
   });
   const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency, peppers, (kind, seconds) =>
     metrics.hashJobDone(kind, seconds),

@@ -32,19 +32,27 @@ export async function checkLoginPassword(ctx: AppContext, lookup: UserLookup, pa
     throw await ctx.nameFailures.fail(nameKey, ctx.settings.lockout, ctx.clock());
   }
 
+  // Verified before the user's write lock: concurrent guesses for a real name then run side by
+  // side, as they do for an unknown name, and only the short write after them queues. Should the
+  // hash change in between, the check is made again against the new one.
+  const verify = async (hash: string | null) => {
+    // A user without a password costs the same bcrypt as any other: timing must not tell.
+    const result = await verifyPassword(ctx, password, hash ?? (await ctx.dummyHash));
+    return { hash, result: { ...result, matches: result.matches && hash !== null } };
+  };
+  let verified = await verify(found.passwordHash);
   let upgradedHash: string | null | undefined;
   try {
     const user = await writeUser(ctx, found.userId, actor, async (state, now) => {
       if (state === null) return { events: [], error: loginFailed(1) };
-      // A user without a password costs the same bcrypt as any other: timing must not tell.
-      const result = await verifyPassword(ctx, password, state.passwordHash ?? (await ctx.dummyHash));
-      if (state.passwordHash === null) result.matches = false;
-      upgradedHash ??= result.matches && result.needsRehash ? await ctx.hasher.hash(normalizePassword(password)) : null;
+      if (state.passwordHash !== verified.hash) verified = await verify(state.passwordHash);
+      const { matches, needsRehash } = verified.result;
+      upgradedHash ??= matches && needsRehash ? await ctx.hasher.hash(normalizePassword(password)) : null;
       return decide(
         {
           type: "CheckPassword",
-          matches: result.matches,
-          upgradedHash: result.matches ? upgradedHash : null,
+          matches,
+          upgradedHash: matches ? upgradedHash : null,
           lockout: ctx.settings.lockout,
         },
         state,

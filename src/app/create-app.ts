@@ -26,15 +26,16 @@ export interface AppParts {
 /** The application context, as the server and the tests alike build it (the default org made if missing). */
 export async function createAppContext(parts: AppParts): Promise<AppContext> {
   const { failureDelay, ...rest } = parts;
+  const metrics = parts.metrics ?? new Metrics();
   const dummyHash = parts.hasher.hash(generateToken());
   dummyHash.catch(() => {}); // made in the background: a failure shows where it is awaited, not as a crash
   return {
     ...rest,
-    metrics: parts.metrics ?? new Metrics(),
+    metrics,
     dummyHash,
     defaultOrgId: await ensureDefaultOrg(parts.store, parts.clock()),
     userLocks: new KeyedLock(),
-    nameFailures: new NameFailures(parts.store.throttles, failureDelay),
+    nameFailures: new NameFailures(parts.store.throttles, failureDelay, (reason) => metrics.lockedOut(reason)),
     background: new BackgroundJobs(parts.log),
     outboxQueued: parts.outboxQueued ?? (() => undefined),
   };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { bookkeepingKey } from "../crypto/digest.js";
 import type { DomainError } from "../domain/errors.js";
-import type { LockoutPolicy } from "../domain/lockout.js";
+import type { LockoutPolicy, LockReason } from "../domain/lockout.js";
 import { decide, evolve, type UserState } from "../domain/user.js";
 import type { Throttles } from "../store/throttles.js";
 
@@ -53,6 +53,11 @@ export class NameFailures {
   constructor(
     private readonly throttles: Throttles,
     private readonly delay: FailureDelay,
+    /**
+     * Hears each lockout of a name, real or not: the one place password lockouts are counted, so
+     * that a metric moves alike whether or not the name belongs to a user.
+     */
+    private readonly locked: (reason: LockReason) => void = () => undefined,
   ) {}
 
   /**
@@ -72,8 +77,11 @@ export class NameFailures {
     for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
       const record = await this.throttles.lockoutOf(key);
       const seen = record?.value ? (JSON.parse(record.value) as LockoutFields) : {};
-      const { fields, error } = failOnce({ ...TEMPLATE, ...seen }, lockout, now);
-      if (await this.throttles.saveLockout(key, JSON.stringify(fields), record?.version ?? null, now, KEEP_MS)) return error;
+      const { fields, error, lockedFor } = failOnce({ ...TEMPLATE, ...seen }, lockout, now);
+      if (await this.throttles.saveLockout(key, JSON.stringify(fields), record?.version ?? null, now, KEEP_MS)) {
+        if (lockedFor !== null) this.locked(lockedFor);
+        return error;
+      }
     }
     throw new Error("a login name's failures changed under every attempt to count one more");
   }
@@ -83,11 +91,20 @@ export class NameFailures {
   }
 }
 
-function failOnce(state: UserState, lockout: LockoutPolicy, now: number): { fields: LockoutFields; error: DomainError } {
+function failOnce(
+  state: UserState,
+  lockout: LockoutPolicy,
+  now: number,
+): { fields: LockoutFields; error: DomainError; lockedFor: LockReason | null } {
   const decision = decide({ type: "CheckPassword", matches: false, upgradedHash: null, lockout }, state, now);
+  const lock = decision.events.find((event) => event.type === "user.locked");
   for (const [i, event] of decision.events.entries()) {
     state = evolve(state, { event, aggregateId: state.userId, owner: state.orgId, sequence: state.sequence + 1 + i, createdAt: now });
   }
-  const { failedPasswordAttempts, lock, passwordLockouts } = state;
-  return { fields: { failedPasswordAttempts, lock, passwordLockouts }, error: decision.error! };
+  const { failedPasswordAttempts, passwordLockouts } = state;
+  return {
+    fields: { failedPasswordAttempts, lock: state.lock, passwordLockouts },
+    error: decision.error!,
+    lockedFor: lock?.type === "user.locked" ? lock.reason : null,
+  };
 }

@@ -11,7 +11,9 @@ import { personalFields } from "./notices.js";
 import { codeDigest } from "./set-password.js";
 import { writeUser, type UserWrite } from "./write-user.js";
 
-export type ResetMedium = { kind: "return_code" } | { kind: "send_link"; channel: "email" | "sms"; urlTemplate?: string };
+export type ResetMedium =
+  | { kind: "return_code" }
+  | { kind: "send_link"; channel: "email" | "sms"; urlTemplate?: string; /** asked for by the forgot-password form */ public?: true };
 
 export interface PasswordResetResult {
   state: UserState;
@@ -69,7 +71,7 @@ export function resetMessageCode(keys: Keys, message: { userId: string; messageI
  * any number of replicas open one code and send one message per interval.
  */
 export async function requestPublicReset(ctx: AppContext, userId: string, urlTemplate: string | undefined, actor: Actor): Promise<void> {
-  const medium = { kind: "send_link", channel: "email", ...(urlTemplate !== undefined && { urlTemplate }) } as const;
+  const medium = { kind: "send_link", channel: "email", public: true, ...(urlTemplate !== undefined && { urlTemplate }) } as const;
   const messageId = randomUUID();
   let queued = false;
   await writeUser(ctx, userId, actor, async (current, now) => {
@@ -123,7 +125,7 @@ function queueResetMessage(
 ) {
   return tx.outbox.enqueue({
     messageId,
-    kind: "password_reset",
+    kind: medium.public ? "public_password_reset" : "password_reset",
     channel: medium.channel,
     userId: user.userId,
     recipient: medium.channel === "sms" ? user.phone! : user.email,

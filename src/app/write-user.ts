@@ -60,7 +60,10 @@ async function decideAndAppend(
       if (error instanceof ConcurrencyError) continue;
       throw error;
     }
-    for (const event of write.events) if (event.type === "user.locked") ctx.metrics.lockedOut(event.reason);
+    // Password lockouts are counted by name (name-failures.ts), for unknown names alike.
+    for (const event of write.events) {
+      if (event.type === "user.locked" && event.reason !== "too_many_password_attempts") ctx.metrics.lockedOut(event.reason);
+    }
     if (write.error) throw write.error;
     return next;
   }

@@ -19,6 +19,7 @@ try {
 parentPort.on("message", (job) => {
   try {
     const result = job.op === "hash" ? bcrypt.hashSync(job.input, job.cost) : bcrypt.compareSync(job.input, job.hash);
+    if (result === false) for (const cost of job.padCosts) bcrypt.hashSync(job.input, cost);
     parentPort.postMessage({ result });
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? error.message : "bcrypt failed" });
@@ -34,7 +35,7 @@ const LOWEST_PRIORITY = 19;
  */
 const JOBS_PER_THREAD = 2;
 
-type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string };
+type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string; padCosts: number[] };
 
 interface Pending {
   job: HashJob;
@@ -68,8 +69,12 @@ export class HashWorkers {
     return this.run({ op: "hash", input, cost }) as Promise<string>;
   }
 
-  compare(input: string, hash: string): Promise<boolean> {
-    return this.run({ op: "compare", input, hash }) as Promise<boolean>;
+  /**
+   * Compares; when the input does not match, the thread then hashes at each of `padCosts` before
+   * it answers, so that a failed compare against a cheaper hash takes as long as a dearer one.
+   */
+  compare(input: string, hash: string, padCosts: readonly number[] = []): Promise<boolean> {
+    return this.run({ op: "compare", input, hash, padCosts: [...padCosts] }) as Promise<boolean>;
   }
 
   /** Jobs waiting (for a thread, or behind the job their thread runs), and jobs running. */

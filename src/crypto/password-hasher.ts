@@ -48,6 +48,16 @@ export function isImportableBcryptHash(hash: string, maxCost: number): boolean {
   return match !== null && Number(match[1]) >= 4 && Number(match[1]) <= maxCost;
 }
 
+/**
+ * The bcrypt costs whose work adds up to what a compare at `configured` costs beyond one at
+ * `stored`: 2^s + 2^(s+1) + … + 2^(c−1) = 2^c − 2^s. Empty when the stored hash costs as much or more.
+ */
+export function paddingCosts(stored: number, configured: number): number[] {
+  const costs: number[] = [];
+  for (let cost = stored; cost < configured; cost++) costs.push(cost);
+  return costs;
+}
+
 /** bcrypt reads only the first 72 bytes of its input. */
 const BCRYPT_INPUT_BYTES = 72;
 
@@ -109,20 +119,31 @@ export class PasswordHasher {
     return (pepper === null ? SCHEME_PREFIX : pepperedHashPrefix(pepper.id)) + hashed;
   }
 
+  /**
+   * A failed check costs the same bcrypt work whatever the stored hash: one compare at the
+   * configured cost. A cheaper hash (imported at a lower cost, or made before the cost was raised)
+   * is padded up to it; one this server cannot read, or above the import cap, is not compared at
+   * all but costs a hash at the configured cost. Only a hash dearer than the configured cost (made
+   * before the cost was lowered) takes longer, until its user logs in and it is re-hashed.
+   */
   async verify(password: string, stored: string): Promise<VerifyResult> {
     const parsed = parse(stored);
     const noMatch = { matches: false, needsRehash: false };
     // An imported hash above the cost we accept (stored before the limit) is not worth a thread's
     // seconds. Our own hashes verify at any cost they were made with, even after the cost is lowered.
-    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) return noMatch;
+    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) {
+      await this.workers.hash(preHash(password, null), this.cost);
+      return noMatch;
+    }
+    const padding = paddingCosts(parsed.cost, this.cost);
     // A pepper that is not configured cannot verify its hashes (start-up refuses to drop one in use).
     const pepper = parsed.pepperId === null ? null : (this.peppers.get(parsed.pepperId) ?? undefined);
     if (pepper === undefined) {
-      await this.workers.compare(preHash(password, null), parsed.bcryptHash); // as long as a real check
+      await this.workers.compare(preHash(password, null), parsed.bcryptHash, padding); // as long as a real check
       return noMatch;
     }
     const input = parsed.scheme === "bcrypt" ? password : preHash(password, pepper);
-    const matches = await this.workers.compare(input, parsed.bcryptHash);
+    const matches = await this.workers.compare(input, parsed.bcryptHash, padding);
     const ambiguous = parsed.scheme === "bcrypt" && Buffer.byteLength(password, "utf8") > BCRYPT_INPUT_BYTES;
     const current = this.peppers.current;
     const outdated = parsed.cost !== this.cost || (current === null ? parsed.scheme !== "bcrypt-sha384" : parsed.pepperId !== current.id);

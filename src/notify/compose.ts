@@ -19,7 +19,8 @@ export const formatTime = (ms: number): string => new Date(ms).toUTCString();
 export function compose(message: PendingMessage, templates: Templates, codeOf: (message: PendingMessage) => string): Outgoing {
   const p = message.payload;
   const common = { name: p.name ?? "", username: p.username ?? "" };
-  if (message.kind === "password_reset") {
+  if (message.kind === "public_reset_request") throw new Error("a forgot-password request is handled, not sent");
+  if (message.kind === "password_reset" || message.kind === "public_password_reset") {
     const code = codeOf(message);
     const values = {
       ...common,
@@ -45,7 +46,12 @@ export function compose(message: PendingMessage, templates: Templates, codeOf: (
   return email("password_changed", message, templates, values);
 }
 
-function email(kind: PendingMessage["kind"], message: PendingMessage, templates: Templates, values: Record<string, string>): Outgoing {
+function email(
+  kind: "password_reset" | "password_changed",
+  message: PendingMessage,
+  templates: Templates,
+  values: Record<string, string>,
+): Outgoing {
   return {
     channel: "email",
     messageId: message.messageId,

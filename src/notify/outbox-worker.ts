@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { DeliveryOutcome } from "../metrics.js";
-import type { Channel, PendingMessage } from "../store/outbox.js";
+import { UNCOUNTED_KINDS, type Channel, type PendingMessage } from "../store/outbox.js";
 import type { Store } from "../store/store.js";
 import { compose } from "./compose.js";
 import type { Templates } from "./templates.js";
@@ -32,6 +32,8 @@ export interface WorkerOptions {
   leaseMs: number;
   /** Hears each delivery attempt's outcome (for the metrics). */
   onOutcome?: (channel: Channel, outcome: DeliveryOutcome) => void;
+  /** Carries out a message on the `internal` channel (a forgot-password request) instead of sending it. */
+  handleInternal: (message: PendingMessage) => Promise<void>;
 }
 
 /** Claimed at a time: few, so a replica's lease covers only what it is about to send. */
@@ -57,7 +59,7 @@ export class OutboxWorker {
   private loop: Promise<void> | undefined;
 
   constructor(private readonly o: WorkerOptions) {
-    this.channels = [...(o.email ? ["email" as const] : []), ...(o.sms ? ["sms" as const] : [])];
+    this.channels = ["internal", ...(o.email ? ["email" as const] : []), ...(o.sms ? ["sms" as const] : [])];
   }
 
   start(): void {
@@ -118,17 +120,24 @@ export class OutboxWorker {
     const fields = { messageId: message.messageId, kind: message.kind, channel: message.channel, userId: message.userId };
     let failure: unknown;
     try {
-      const outgoing = compose(message, this.o.templates, this.o.resetCodeOf);
-      if (outgoing.channel === "email") await this.o.email!.send(outgoing);
-      else await this.o.sms!.send(outgoing);
+      if (message.channel === "internal") {
+        await this.o.handleInternal(message);
+      } else {
+        const outgoing = compose(message, this.o.templates, this.o.resetCodeOf);
+        if (outgoing.channel === "email") await this.o.email!.send(outgoing);
+        else await this.o.sms!.send(outgoing);
+      }
     } catch (error) {
       failure = error;
     }
+    const outcome = (result: DeliveryOutcome) => {
+      if (!UNCOUNTED_KINDS.includes(message.kind)) this.o.onOutcome?.(message.channel, result);
+    };
     // If recording the outcome fails (the database is away), the lease runs out and the message
     // is tried again: at least once.
     if (failure === undefined) {
       await store.outbox.markDelivered(message.id, this.holder, this.o.clock());
-      this.o.onOutcome?.(message.channel, "sent");
+      outcome("sent");
       log.info("message delivered", { ...fields, attempt: message.attempts + 1 });
       return;
     }
@@ -136,12 +145,12 @@ export class OutboxWorker {
     const attempts = message.attempts + 1;
     if (attempts >= retry.maxAttempts) {
       await store.outbox.markFailed(message.id, this.holder, reason, this.o.clock());
-      this.o.onOutcome?.(message.channel, "failed");
+      outcome("failed");
       log.error("message abandoned", { ...fields, attempts, reason });
     } else {
       const delay = retryDelay(attempts, retry);
       await store.outbox.retryLater(message.id, this.holder, this.o.clock() + delay, reason);
-      this.o.onOutcome?.(message.channel, "retried");
+      outcome("retried");
       log.warn("message delivery failed, retrying", { ...fields, attempts, retryInMs: delay, reason });
     }
   }

@@ -1,7 +1,15 @@
 import { placeholders, type Sql } from "./sql.js";
 
-export type MessageKind = "password_reset" | "password_changed";
-export type Channel = "email" | "sms";
+/**
+ * `public_password_reset` is a reset link a forgot-password request caused, as `password_reset`
+ * but left out of the delivery metrics, which would tell whoever reads them which names are real.
+ * `public_reset_request` (channel `internal`) is the request itself, queued alike for every name.
+ */
+export type MessageKind = "password_reset" | "public_password_reset" | "password_changed" | "public_reset_request";
+export type Channel = "email" | "sms" | "internal";
+
+/** Messages whose existence tells that an anonymous caller named a real account: never in the metrics. */
+export const UNCOUNTED_KINDS: readonly MessageKind[] = ["public_password_reset"];
 
 export interface OutboxMessage {
   /** Stable across retries, so a receiver can recognise a repeat. */
@@ -14,6 +22,8 @@ export interface OutboxMessage {
   /** The secret the message must carry, encrypted; erased once delivered or abandoned. */
   sealedSecret: string | null;
   createdAt: number;
+  /** When it may first be claimed; at once when unset. */
+  dueAt?: number;
 }
 
 export interface PendingMessage extends OutboxMessage {
@@ -66,7 +76,17 @@ export class Outbox {
     await this.sql.run(
       `INSERT INTO outbox (message_id, kind, channel, user_id, recipient, payload, sealed_secret, status, created_at, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      [m.messageId, m.kind, m.channel, m.userId, m.recipient, JSON.stringify(m.payload), m.sealedSecret, m.createdAt, m.createdAt],
+      [
+        m.messageId,
+        m.kind,
+        m.channel,
+        m.userId,
+        m.recipient,
+        JSON.stringify(m.payload),
+        m.sealedSecret,
+        m.createdAt,
+        m.dueAt ?? m.createdAt,
+      ],
     );
   }
 
@@ -99,15 +119,17 @@ export class Outbox {
     return row?.due ?? null;
   }
 
-  /** The rest change a row only while `holder` still holds its lease. */
-  /** Messages still to deliver, per channel. */
+  /** Messages still to deliver, per channel (for the metrics: UNCOUNTED_KINDS left out). */
   async pendingByChannel(): Promise<{ channel: string; count: number }[]> {
     const rows = await this.sql.all<{ channel: string; n: number }>(
-      `SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' GROUP BY channel`,
+      `SELECT channel, COUNT(*) AS n FROM outbox WHERE status = 'pending' AND kind NOT IN (${placeholders(UNCOUNTED_KINDS.length)})
+       GROUP BY channel`,
+      UNCOUNTED_KINDS,
     );
     return rows.map((r) => ({ channel: r.channel, count: Number(r.n) }));
   }
 
+  /** The rest change a row only while `holder` still holds its lease. */
   async markDelivered(id: number, holder: string, now: number): Promise<void> {
     await this.sql.run(
       `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, sealed_secret = NULL, last_error = NULL, finished_at = ?,

@@ -7,7 +7,8 @@ import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.
 import { createRpcClient, createUserClient, type Protocol } from "../helpers/clients.js";
 import { failure, humanUser, ok, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
 import { projectBackend } from "../helpers/postgres.js";
-import { startServer, tempDataDir, type TestServer } from "../helpers/server.js";
+import { storeRows } from "../helpers/database.js";
+import { startServer, tempDataDir, untilOutput, type TestServer } from "../helpers/server.js";
 
 type Labels = Record<string, string>;
 interface Sample {
@@ -208,6 +209,44 @@ describe("Prometheus metrics on their own listener", () => {
     // No label names a user, a login name or an address.
     for (const secretish of [user.userId, user.username, other.userId, target, FAILING_PHONE, "127.0.0.1"])
       expect(text).not.toContain(secretish);
+  });
+
+  it("move alike for a real name and an unknown one, whatever an anonymous caller sets off", async () => {
+    const sessions = createRpcClient<"CreateSession">("grpc", server.baseUrl, SessionService);
+    const resets = createRpcClient<"RequestPasswordReset">("connect-json", server.baseUrl, PasswordService);
+    const WATCHED = [
+      "latchkey_lockouts_total",
+      "latchkey_outbox_messages_total",
+      "latchkey_outbox_pending",
+      "latchkey_password_checks_total",
+    ];
+    const watched = (samples: Sample[]) =>
+      new Map(samples.filter((s) => WATCHED.includes(s.name)).map((s) => [`${s.name}${JSON.stringify(s.labels)}`, s.value]));
+    const HANDLED = '"msg":"public password reset request handled"';
+    const pending = async () =>
+      (await storeRows<{ n: number }>(server.dataDir, `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`))[0]!.n;
+    /** What two wrong logins (a lockout) and a forgot-password request for this name move. */
+    const moved = async (loginName: string) => {
+      await eventually(async () => expect(await pending()).toBe(0));
+      const before = watched((await scrape()).samples);
+      const handled = server.output().split(HANDLED).length - 1;
+      for (let i = 0; i < 2; i++)
+        failure(
+          await sessions.call("CreateSession", { checks: { user: { loginName }, password: { password: "Wrong-Passw0rd!" } } }),
+          "invalid_argument",
+        );
+      ok(await resets.call("RequestPasswordReset", { loginName }));
+      await untilOutput(server, HANDLED, handled + 1);
+      await eventually(async () => expect(await pending()).toBe(0));
+      const after = watched((await scrape()).samples);
+      return Object.fromEntries([...after].map(([key, value]) => [key, value - (before.get(key) ?? 0)]).filter(([, delta]) => delta !== 0));
+    };
+    const real = await addUser();
+    const forReal = await moved(real.username);
+    expect(forReal).toEqual(await moved(unique("nobody")));
+    expect(forReal).toMatchObject({ 'latchkey_lockouts_total{"reason":"too_many_password_attempts"}': 1 });
+    sessions.close();
+    resets.close();
   });
 
   it("refuses an address it cannot listen on, naming the setting", async () => {

@@ -20,7 +20,7 @@ function outboxFor(userId: string): Promise<Array<{ recipient: string; payload: 
 }
 
 async function outboxSize(): Promise<number> {
-  return (await storeRows<{ n: number }>(server.dataDir, `SELECT COUNT(*) AS n FROM outbox`))[0]!.n;
+  return (await storeRows<{ n: number }>(server.dataDir, `SELECT COUNT(*) AS n FROM outbox WHERE channel <> 'internal'`))[0]!.n;
 }
 
 const HANDLED = '"msg":"public password reset request handled"';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOGIN_TIMING_ENV, loginTimes, TYPED_PASSWORDS } from "../helpers/login-timing.js";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { loginTimes, serverWithEveryStoredHash, TYPED_PASSWORDS } from "../helpers/login-timing.js";
+import type { TestServer } from "../helpers/server.js";
 
 let server: TestServer;
+let knownNames: Record<string, string>;
 beforeAll(async () => {
-  server = await startServer({ env: LOGIN_TIMING_ENV });
+  ({ server, knownNames } = await serverWithEveryStoredHash());
 });
 afterAll(async () => {
   await server.stop();
@@ -18,4 +19,17 @@ describe.each(TYPED_PASSWORDS)("a password check for an unknown login name, typi
     expect(unknownMs / knownMs).toBeGreaterThan(0.8);
     expect(unknownMs / knownMs).toBeLessThan(1.25);
   });
+});
+
+describe("a failed password check for a known user", () => {
+  it.each(["imported_cost4", "made_at_cost8_before_raise", "unreadable_hash", "over_import_cap"])(
+    "takes as long as for an unknown name whatever the stored hash: %s",
+    { timeout: 60_000 },
+    async (kind) => {
+      const { knownMs, unknownMs } = await loginTimes(server, "Wrong-Passw0rd!", 11, knownNames[kind]);
+      expect(unknownMs).toBeGreaterThan(15);
+      expect(unknownMs / knownMs).toBeGreaterThan(0.8);
+      expect(unknownMs / knownMs).toBeLessThan(1.25);
+    },
+  );
 });

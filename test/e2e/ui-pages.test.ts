@@ -266,6 +266,38 @@ describe("a reset link that has expired", () => {
   });
 });
 
+describe("the pages before their scripts run", () => {
+  it("submit nothing natively: no password or login name in the address, the history or a request", async () => {
+    for (const scripts of ["off", "stalled"] as const) {
+      const context = await browser.newContext({ javaScriptEnabled: scripts !== "off" });
+      const page = await context.newPage();
+      const sent: string[] = [];
+      page.on("request", (request) => sent.push(`${request.method()} ${request.url()} ${request.postData() ?? ""}`));
+      // A script that never arrives: the form is there, its handler is not.
+      if (scripts === "stalled") await page.route("**/ui/assets/*.js", () => undefined);
+      for (const path of ["/ui/password/change", "/ui/password/forgot"]) {
+        // A module script holds DOMContentLoaded back: wait for the form itself.
+        await page.goto(`${server.baseUrl}${path}`, { waitUntil: "commit" });
+        const name = page.locator("#login-name");
+        await name.waitFor();
+        await name.fill("ada@example.com");
+        const password = page.locator("#password");
+        if ((await password.count()) > 0) {
+          await password.fill("Secret-Passw0rd!");
+          await password.press("Enter");
+        } else {
+          await name.press("Enter");
+        }
+        await page.locator("button[type=submit]").first().click({ force: true });
+        expect(page.url(), `${path} with scripts ${scripts}`).toBe(`${server.baseUrl}${path}`);
+      }
+      expect(sent.join("\n")).not.toMatch(/Secret-Passw0rd|ada(@|%40)example/);
+      expect(sent.filter((line) => !line.startsWith("GET "))).toEqual([]);
+      await context.close();
+    }
+  });
+});
+
 describe("the pages as an operator sets them up", () => {
   const PRODUCT_NAME = 'Acme <"Accounts"> $` $& Cloud';
   it("show the operator's product name and brand.css, and are gone with LATCHKEY_UI=false", async () => {

@@ -1,8 +1,10 @@
+import bcrypt from "bcrypt";
 import { expect } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { createRpcClient, createUserClient } from "./clients.js";
-import { humanUser, ok, unique } from "./fixtures.js";
-import type { TestServer } from "./server.js";
+import { changeStore } from "./database.js";
+import { humanUser, ok, STRONG_PASSWORD, unique } from "./fixtures.js";
+import { startServer, tempDataDir, type TestServer } from "./server.js";
 
 /** Passwords whose NFKC form differs from the text as typed: a ligature, full-width forms, a combining mark, a Roman numeral. */
 export const TYPED_PASSWORDS = [
@@ -13,37 +15,118 @@ export const TYPED_PASSWORDS = [
   "\u2163-Wrong-1!",
 ];
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Adds a user (AddHumanUser with these overrides) and returns its id and login name. */
+export async function addKnownUser(
+  server: TestServer,
+  overrides: Record<string, unknown> = {},
+): Promise<{ userId: string; loginName: string }> {
+  const users = createUserClient("connect-json", server.baseUrl);
+  try {
+    const request = humanUser(overrides);
+    const { userId } = ok(await users.call("AddHumanUser", request, server.adminToken));
+    return { userId, loginName: request.username as string };
+  } finally {
+    users.close();
+  }
+}
 
 /**
- * Median times of failed logins typing `password`, for a known login name and for unknown ones,
- * alternating. The server should hash at a realistic cost on one thread, with lockout off.
+ * Median times of failed logins typing `password`, for a known login name (a new user's, unless
+ * `knownName` is given) and for unknown ones, alternating. The server should hash at a realistic
+ * cost on one thread, with lockout off.
  */
-export async function loginTimes(server: TestServer, password: string, rounds: number): Promise<{ knownMs: number; unknownMs: number }> {
-  const users = createUserClient("connect-json", server.baseUrl);
+export async function loginTimes(
+  server: TestServer,
+  password: string,
+  rounds: number,
+  knownName?: string,
+): Promise<{ knownMs: number; unknownMs: number }> {
   const sessions = createRpcClient("connect-json", server.baseUrl, SessionService);
   try {
-    const known = humanUser();
-    ok(await users.call("AddHumanUser", known, server.adminToken));
+    const known = knownName ?? (await addKnownUser(server)).loginName;
     const timeLogin = async (loginName: string) => {
       const started = performance.now();
       const result = await sessions.call("CreateSession", { checks: { user: { loginName }, password: { password } } });
       expect(result.ok).toBe(false);
       return performance.now() - started;
     };
-    await timeLogin(known.username as string); // warm up
+    await timeLogin(known); // warm up
     const knownTimes: number[] = [];
     const unknownTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      knownTimes.push(await timeLogin(known.username as string));
+      knownTimes.push(await timeLogin(known));
       unknownTimes.push(await timeLogin(unique("nobody")));
     }
     return { knownMs: median(knownTimes), unknownMs: median(unknownTimes) };
   } finally {
-    users.close();
+    sessions.close();
+  }
+}
+
+/**
+ * How long `concurrent` wrong logins sent at once for one name take until the last answers: for
+ * a known name and for an unknown one, alternating, medians of `rounds`.
+ */
+export async function concurrentLoginTimes(
+  server: TestServer,
+  knownName: string,
+  concurrent: number,
+  rounds: number,
+): Promise<{ knownMs: number; unknownMs: number }> {
+  const sessions = createRpcClient("connect-json", server.baseUrl, SessionService);
+  try {
+    const burst = async (loginName: string) => {
+      const started = performance.now();
+      const login = () => sessions.call("CreateSession", { checks: { user: { loginName }, password: { password: "Wrong-Passw0rd!" } } });
+      const results = await Promise.all(Array.from({ length: concurrent }, login));
+      for (const result of results) expect(result.ok).toBe(false);
+      return performance.now() - started;
+    };
+    await burst(knownName); // warm up
+    const knownTimes: number[] = [];
+    const unknownTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      knownTimes.push(await burst(knownName));
+      unknownTimes.push(await burst(unique("nobody")));
+    }
+    return { knownMs: median(knownTimes), unknownMs: median(unknownTimes) };
+  } finally {
     sessions.close();
   }
 }
 
 /** What servers measured by loginTimes run with: bcrypt, and nothing else, dominates a check. */
 export const LOGIN_TIMING_ENV = { LATCHKEY_BCRYPT_COST: "10", LATCHKEY_MAX_PASSWORD_ATTEMPTS: "0", LATCHKEY_HASH_CONCURRENCY: "1" };
+
+/**
+ * A server as LOGIN_TIMING_ENV sets it (cost 10), with a known user for each kind of stored hash
+ * a failed check must not tell apart from an unknown name: the login name of each, by kind.
+ */
+export async function serverWithEveryStoredHash(): Promise<{ server: TestServer; knownNames: Record<string, string> }> {
+  const dataDir = tempDataDir();
+  const before = await startServer({ dataDir, env: { ...LOGIN_TIMING_ENV, LATCHKEY_BCRYPT_COST: "8" } });
+  const olderCost = await addKnownUser(before);
+  await before.stop();
+  const server = await startServer({ dataDir, env: LOGIN_TIMING_ENV });
+  const imported = (cost: number) =>
+    addKnownUser(server, { password: undefined, hashedPassword: { hash: bcrypt.hashSync(STRONG_PASSWORD, cost) } });
+  const unreadable = await addKnownUser(server);
+  const overCap = await addKnownUser(server);
+  // As an older release, or another import limit, may have left them.
+  const setHash = (userId: string, hash: string) =>
+    changeStore(dataDir, "UPDATE users SET password_hash = ? WHERE user_id = ?", [hash, userId]);
+  await setHash(unreadable.userId, "$2b$10$not-a-bcrypt-hash");
+  await setHash(overCap.userId, bcrypt.hashSync(STRONG_PASSWORD, 13));
+  return {
+    server,
+    knownNames: {
+      current_cost: (await addKnownUser(server)).loginName,
+      imported_cost4: (await imported(4)).loginName,
+      made_at_cost8_before_raise: olderCost.loginName,
+      unreadable_hash: unreadable.loginName,
+      over_import_cap: overCap.loginName,
+    },
+  };
+}

@@ -2,7 +2,7 @@ import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
 import { addHumanUser } from "../../src/app/add-human-user.js";
 import { requestPasswordReset, resetMessageCode } from "../../src/app/password-reset.js";
-import { requestPublicPasswordReset } from "../../src/app/public-password-reset.js";
+import { handlePublicResetRequest, requestPublicPasswordReset } from "../../src/app/public-password-reset.js";
 import { rebuildProjections } from "../../src/app/rebuild-projections.js";
 import { createSession } from "../../src/app/sessions.js";
 import { setPassword } from "../../src/app/set-password.js";
@@ -43,11 +43,16 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
       const ask = async () => {
         requestPublicPasswordReset(app, loginName, undefined);
         await app.background.drain();
+        // What the outbox worker does with the queued request, whenever it claims it.
+        const later = Number.MAX_SAFE_INTEGER;
+        const [request] = await app.store.outbox.claimDue(later, ["internal"], 1, "test", later);
+        await handlePublicResetRequest(app, request!);
+        await app.store.outbox.markDelivered(request!.id, "test", app.now.value);
       };
       const queued = async () =>
         (
           await app.store.sql.all<{ message_id: string; user_id: string; payload: string }>(
-            `SELECT message_id, user_id, payload FROM outbox WHERE kind = 'password_reset' ORDER BY id`,
+            `SELECT message_id, user_id, payload FROM outbox WHERE kind = 'public_password_reset' ORDER BY id`,
           )
         ).map((r) => ({ messageId: r.message_id, userId: r.user_id, payload: JSON.parse(r.payload) as Record<string, string> }));
       await ask(); // the owner asks

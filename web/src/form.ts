@@ -27,12 +27,17 @@ export function show(sectionId: string): void {
   for (const section of document.querySelectorAll<HTMLElement>("main > section")) section.hidden = section.id !== sectionId;
 }
 
-/** Runs a submit handler with the button disabled, so a double click sends once. */
+/**
+ * Runs a submit handler with the button disabled, so a double click sends once. The page ships
+ * the button disabled and its fields without names: nothing can be submitted natively (into the
+ * address, the history and proxy logs) before this handler is attached.
+ */
 export function onSubmit(form: HTMLFormElement, handler: () => Promise<void>): void {
+  const button = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const button = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
     button.disabled = true;
     handler().finally(() => (button.disabled = false));
   });
+  button.disabled = false;
 }

@@ -10,7 +10,8 @@ const api = clients();
 const params = new URLSearchParams(location.search);
 const userId = params.get("userID") ?? "";
 const code = params.get("code") ?? "";
-// The code leaves the address bar (and the history) at once.
+// The code leaves the address bar at once. The browser's history database and any proxy on the
+// way keep the link as it was opened: its code stays valid until used, replaced or expired.
 history.replaceState(null, "", location.pathname);
 
 const form = byId<HTMLFormElement>("reset-form");
