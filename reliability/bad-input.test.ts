@@ -335,3 +335,82 @@ it("keeps its memory bounded under unique oversized values on every public metho
     await server.stop();
   }
 });
+
+/** Privileged calls with every text field filled: the seeds the control-character class mutates. */
+const TEXT_SEEDS: ReadonlyArray<[path: string, body: () => Record<string, unknown>]> = [
+  [
+    "/zitadel.user.v2.UserService/AddHumanUser",
+    () =>
+      humanUser({
+        userId: `fuzz${random(1e9)}`,
+        profile: { givenName: "Ada", familyName: "Lovelace", nickName: "ada", displayName: "Ada L.", preferredLanguage: "en" },
+        phone: { phone: "+41 79 000 00 00" },
+      }),
+  ],
+  [
+    "/zitadel.user.v2.UserService/ListUsers",
+    () => ({
+      queries: [
+        { userNameQuery: { userName: "ada" } },
+        { orQuery: { queries: [{ emailQuery: { emailAddress: "a@example.com" } }, { inUserIdsQuery: { userIds: ["1", "2"] } }] } },
+        { notQuery: { query: { displayNameQuery: { displayName: "x" } } } },
+      ],
+    }),
+  ],
+  ["/zitadel.user.v2.UserService/PasswordReset", () => ({ userId: "1", sendLink: { urlTemplate: "http://127.0.0.1/reset?c={{.Code}}" } })],
+  [
+    "/zitadel.user.v2.UserService/SetPassword",
+    () => ({ userId: "1", newPassword: { password: "Fuzz-Passw0rd!" }, currentPassword: "Old-Passw0rd!" }),
+  ],
+  ["/zitadel.user.v2.UserService/LockUser", () => ({ userId: "1" })],
+  ["/zitadel.session.v2.SessionService/CreateSession", () => ({ checks: { user: { loginName: "ada" }, password: { password: "x" } } })],
+];
+const CONTROL_CHARACTERS = [
+  ...Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)),
+  "\u007f",
+  ...Array.from({ length: 32 }, (_, i) => String.fromCharCode(0x80 + i)),
+];
+
+/** Puts a control character into one string somewhere in `value` (a copy). */
+function withControlCharacter(value: unknown): unknown {
+  const strings: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach((item, i) => (typeof item === "string" ? strings.push({ parent: node, key: i }) : walk(item)));
+    else if (node !== null && typeof node === "object") {
+      for (const [key, item] of Object.entries(node))
+        typeof item === "string" ? strings.push({ parent: node as Record<string, unknown>, key }) : walk(item);
+    }
+  };
+  const copy = structuredClone(value);
+  walk(copy);
+  const { parent, key } = pickOne(strings);
+  const text = (parent as Record<string | number, string>)[key]!;
+  const at = random(text.length + 1);
+  (parent as Record<string | number, string>)[key] = text.slice(0, at) + pickOne(CONTROL_CHARACTERS) + text.slice(at);
+  return copy;
+}
+
+it.each(["sqlite", "postgres"] as const)(
+  "refuses a control character in any text field of a call with InvalidArgument, alike on %s",
+  { timeout: pick(120_000, 900_000) },
+  async (backend) => {
+    const server = await startServer({ backend, env: { LATCHKEY_RATE_LIMIT_PER_ADDRESS: "0", LATCHKEY_RATE_LIMIT_PER_USER: "0" } });
+    try {
+      const inputs = pick(150, 2_000);
+      for (let i = 0; i < inputs; i++) {
+        const [path, seed] = pickOne(TEXT_SEEDS);
+        const body = JSON.stringify(withControlCharacter(seed()));
+        const res = await fetch(`${server.baseUrl}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${server.adminToken}` },
+          body,
+        });
+        const answer = (await res.json()) as { code: string };
+        expect(`${res.status} ${answer.code}`, `${path} ${body.slice(0, 200)}`).toBe("400 invalid_argument");
+      }
+      report(`control-characters-${backend}`, { inputs_tried: inputs });
+    } finally {
+      await server.stop();
+    }
+  },
+);

@@ -43,53 +43,46 @@ export async function loginTimes(
   rounds: number,
   knownName?: string,
 ): Promise<{ knownMs: number; unknownMs: number }> {
-  const sessions = createRpcClient("connect-json", server.baseUrl, SessionService);
-  try {
-    const known = knownName ?? (await addKnownUser(server)).loginName;
-    const timeLogin = async (loginName: string) => {
-      const started = performance.now();
-      const result = await sessions.call("CreateSession", { checks: { user: { loginName }, password: { password } } });
-      expect(result.ok).toBe(false);
-      return performance.now() - started;
-    };
-    await timeLogin(known); // warm up
-    const knownTimes: number[] = [];
-    const unknownTimes: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      knownTimes.push(await timeLogin(known));
-      unknownTimes.push(await timeLogin(unique("nobody")));
-    }
-    return { knownMs: median(knownTimes), unknownMs: median(unknownTimes) };
-  } finally {
-    sessions.close();
-  }
+  const known = knownName ?? (await addKnownUser(server)).loginName;
+  return timedAlternately(server, known, rounds, 1, password);
 }
 
 /**
  * How long `concurrent` wrong logins sent at once for one name take until the last answers: for
  * a known name and for an unknown one, alternating, medians of `rounds`.
  */
-export async function concurrentLoginTimes(
+export function concurrentLoginTimes(
   server: TestServer,
   knownName: string,
   concurrent: number,
   rounds: number,
 ): Promise<{ knownMs: number; unknownMs: number }> {
+  return timedAlternately(server, knownName, rounds, concurrent, "Wrong-Passw0rd!");
+}
+
+/** `concurrent` failed logins at once for the known name, then for a new unknown one, `rounds` times (after a warm-up): median times. */
+async function timedAlternately(
+  server: TestServer,
+  known: string,
+  rounds: number,
+  concurrent: number,
+  password: string,
+): Promise<{ knownMs: number; unknownMs: number }> {
   const sessions = createRpcClient("connect-json", server.baseUrl, SessionService);
   try {
-    const burst = async (loginName: string) => {
+    const timed = async (loginName: string) => {
       const started = performance.now();
-      const login = () => sessions.call("CreateSession", { checks: { user: { loginName }, password: { password: "Wrong-Passw0rd!" } } });
+      const login = () => sessions.call("CreateSession", { checks: { user: { loginName }, password: { password } } });
       const results = await Promise.all(Array.from({ length: concurrent }, login));
       for (const result of results) expect(result.ok).toBe(false);
       return performance.now() - started;
     };
-    await burst(knownName); // warm up
+    await timed(known); // warm up
     const knownTimes: number[] = [];
     const unknownTimes: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      knownTimes.push(await burst(knownName));
-      unknownTimes.push(await burst(unique("nobody")));
+      knownTimes.push(await timed(known));
+      unknownTimes.push(await timed(unique("nobody")));
     }
     return { knownMs: median(knownTimes), unknownMs: median(unknownTimes) };
   } finally {
