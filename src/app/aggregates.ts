@@ -12,6 +12,8 @@ export interface Aggregate<S, E extends EventToAppend> {
   type: string;
   evolve(state: S | null, recorded: RecordedEvent<E>): S;
   load(tables: Tables, id: string): Promise<S | null>;
+  /** The organization (or the installation) that owns an existing aggregate. */
+  ownerOf(state: S): string;
   /** Writes the state the events led to (and anything they claim), in the append's transaction. */
   project(tx: Tables, state: S, events: readonly E[]): Promise<void>;
 }
@@ -20,6 +22,7 @@ export const USERS: Aggregate<UserState, UserEvent> = {
   type: "user",
   evolve,
   load: (tables, id) => tables.users.get(id),
+  ownerOf: (state) => state.orgId,
   async project(tx, state, events) {
     await tx.users.save(state);
     for (const event of events) {
@@ -32,6 +35,7 @@ export const SESSIONS: Aggregate<SessionState, SessionEvent> = {
   type: "session",
   evolve: evolveSession,
   load: (tables, id) => tables.sessions.get(id),
+  ownerOf: (state) => state.orgId,
   project: (tx, state) => tx.sessions.save(state),
 };
 
@@ -39,6 +43,7 @@ export const ORGS: Aggregate<OrgState, OrgEvent> = {
   type: "org",
   evolve: evolveOrg,
   load: (tables, id) => tables.orgs.byId(id),
+  ownerOf: (state) => state.orgId,
   project: (tx, state) => tx.orgs.save(state),
 };
 
@@ -46,8 +51,12 @@ export const API_TOKENS: Aggregate<ApiTokenState, ApiTokenEvent> = {
   type: "api_token",
   evolve: evolveApiToken,
   load: (tables, id) => tables.tokens.get(id),
+  ownerOf: () => TOKEN_OWNER,
   project: (tx, state) => tx.tokens.save(state),
 };
+
+/** API tokens belong to the installation, not to an organization. */
+export const TOKEN_OWNER = "instance";
 
 /** Every aggregate by its stored type: the rebuild replays through these. */
 export const AGGREGATES: ReadonlyMap<string, Aggregate<unknown, EventToAppend>> = new Map(

@@ -2,13 +2,11 @@ import { generateId, generateToken } from "../crypto/codes.js";
 import { keyedDigest } from "../crypto/digest.js";
 import type { Keys } from "../crypto/keys.js";
 import { tokenStatus, type ApiTokenEvent, type ApiTokenState, type ApiTokenStatus } from "../domain/api-token.js";
-import { ConcurrencyError } from "../store/events.js";
 import { appenderIn, type Store } from "../store/store.js";
-import { API_TOKENS, appendEvents } from "./aggregates.js";
+import { API_TOKENS, TOKEN_OWNER } from "./aggregates.js";
+import { commandStoreIn, handleCommand, type CommandStore } from "./command-handler.js";
 import type { Actor } from "./context.js";
 
-/** API tokens belong to the installation, not to an organization. */
-const TOKEN_OWNER = "instance";
 /** Who writes token events from the command line, and from the server's own bookkeeping. */
 const CLI_ACTOR: Actor = { id: "cli" };
 export const SYSTEM_ACTOR: Actor = { id: "system" };
@@ -17,16 +15,22 @@ export function tokenDigest(keys: Keys, token: string): string {
   return keyedDigest(keys.tokens, "api-token", token);
 }
 
-/** Appends one token's events after the state they were decided on. */
-export function appendTokenEvents(
-  store: Pick<Store, "append">,
+/** A command on one token, through the one command handler, at `now`. */
+export function tokenCommand(
+  store: CommandStore,
   actor: Actor,
   tokenId: string,
-  state: ApiTokenState | null,
-  events: ApiTokenEvent[],
   now: number,
+  plan: (state: ApiTokenState | null) => ApiTokenEvent[],
 ): Promise<ApiTokenState> {
-  return appendEvents(store, API_TOKENS, { id: tokenId, owner: TOKEN_OWNER, actor, state, events, createdAt: now });
+  return handleCommand(
+    store,
+    API_TOKENS,
+    tokenId,
+    actor,
+    () => now,
+    (state) => ({ events: plan(state), owner: TOKEN_OWNER }),
+  );
 }
 
 /** A new API token for a service account. The token is returned once; only its digest is kept. */
@@ -45,7 +49,7 @@ export async function createApiToken(
     digest: tokenDigest(keys, token),
     expiresAt: request.expiresAt,
   };
-  await appendTokenEvents(store, CLI_ACTOR, tokenId, null, [added], now);
+  await tokenCommand(store, CLI_ACTOR, tokenId, now, () => [added]);
   return { tokenId, token };
 }
 
@@ -92,8 +96,8 @@ export async function revokeApiToken(store: Store, which: string, now: number): 
   }
   const target = byId ?? byName[0];
   if (target === undefined) throw new TokenNotFoundError(which);
-  if (target.revokedAt !== null) return target;
-  return appendTokenEvents(store, CLI_ACTOR, target.tokenId, target, [{ type: "api_token.revoked" }], now);
+  // Of concurrent revokes, one records it; the others find it revoked.
+  return tokenCommand(store, CLI_ACTOR, target.tokenId, now, (state) => (state?.revokedAt === null ? [{ type: "api_token.revoked" }] : []));
 }
 
 /** Records, for the audit trail, the expiry of tokens past it (it took effect at their expiry regardless). */
@@ -101,13 +105,11 @@ export async function recordExpiredTokens(store: Store, now: number): Promise<vo
   for (const token of await store.tokens.expiredUnrecorded(now)) await recordExpiry(store, token, now);
 }
 
-/** Records one token's expiry; another call or replica doing it first is no error. */
-export async function recordExpiry(store: Pick<Store, "append">, token: ApiTokenState, now: number): Promise<void> {
-  try {
-    await appendTokenEvents(store, SYSTEM_ACTOR, token.tokenId, token, [{ type: "api_token.expired" }], now);
-  } catch (error) {
-    if (!(error instanceof ConcurrencyError)) throw error;
-  }
+/** Records one token's expiry once: another call or replica doing it first leaves nothing to do. */
+export async function recordExpiry(store: CommandStore, token: ApiTokenState, now: number): Promise<void> {
+  await tokenCommand(store, SYSTEM_ACTOR, token.tokenId, now, (state) =>
+    state !== null && state.expiredAt === null && state.expiresAt !== null && state.expiresAt <= now ? [{ type: "api_token.expired" }] : [],
+  );
 }
 
 /**
@@ -120,7 +122,7 @@ export async function recordUnrecordedTokens(store: Store): Promise<void> {
     for (const token of await tx.tokens.unrecorded()) {
       const { tokenId, name, permissions, digest, createdAt } = token;
       const added: ApiTokenEvent = { type: "api_token.added", name, permissions, digest, expiresAt: null };
-      await appendTokenEvents(appenderIn(tx), SYSTEM_ACTOR, tokenId, null, [added], createdAt);
+      await tokenCommand(commandStoreIn(tx, appenderIn(tx)), SYSTEM_ACTOR, tokenId, createdAt, () => [added]);
     }
   });
 }

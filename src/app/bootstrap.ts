@@ -2,8 +2,9 @@ import { generateId, generateToken } from "../crypto/codes.js";
 import type { Keys } from "../crypto/keys.js";
 import type { OrgEvent } from "../domain/org.js";
 import { appenderIn, type Store } from "../store/store.js";
-import { appendEvents, ORGS } from "./aggregates.js";
-import { appendTokenEvents, SYSTEM_ACTOR, tokenDigest } from "./api-tokens.js";
+import { ORGS } from "./aggregates.js";
+import { SYSTEM_ACTOR, tokenCommand, tokenDigest } from "./api-tokens.js";
+import { commandStoreIn, handleCommand } from "./command-handler.js";
 
 const DEFAULT_ORG_KEY = "default_org_id";
 const ADMIN_TOKEN_ISSUED_KEY = "admin_token_issued";
@@ -44,14 +45,14 @@ export async function ensureDefaultOrg(store: Store, now: number): Promise<strin
     if (made !== null) return made;
     const orgId = generateId();
     const event: OrgEvent = { type: "org.added", name: "Default", domain: "default" };
-    await appendEvents(appenderIn(tx), ORGS, {
-      id: orgId,
-      owner: orgId,
-      actor: { id: "system" },
-      state: null,
-      events: [event],
-      createdAt: now,
-    });
+    await handleCommand(
+      commandStoreIn(tx, appenderIn(tx)),
+      ORGS,
+      orgId,
+      SYSTEM_ACTOR,
+      () => now,
+      () => ({ events: [event], owner: orgId }),
+    );
     await tx.settings.set(DEFAULT_ORG_KEY, orgId);
     return orgId;
   });
@@ -69,14 +70,11 @@ export async function ensureAdminToken(store: Store, keys: Keys, configured: str
     if (configured === undefined && (await tx.settings.get(ADMIN_TOKEN_ISSUED_KEY)) !== null) return null;
     const token = configured ?? generateToken();
     const digest = tokenDigest(keys, token);
-    const installed = await tx.tokens.get(BOOTSTRAP_ADMIN_ID);
-    if (installed?.digest !== digest) {
-      const event =
-        installed === null
-          ? { type: "api_token.added" as const, name: "bootstrap admin", permissions: [ALL_PERMISSIONS], digest, expiresAt: null }
-          : { type: "api_token.reissued" as const, digest };
-      await appendTokenEvents(appenderIn(tx), SYSTEM_ACTOR, BOOTSTRAP_ADMIN_ID, installed, [event], now);
-    }
+    await tokenCommand(commandStoreIn(tx, appenderIn(tx)), SYSTEM_ACTOR, BOOTSTRAP_ADMIN_ID, now, (installed) => {
+      if (installed === null)
+        return [{ type: "api_token.added", name: "bootstrap admin", permissions: [ALL_PERMISSIONS], digest, expiresAt: null }];
+      return installed.digest === digest ? [] : [{ type: "api_token.reissued", digest }];
+    });
     await tx.settings.set(ADMIN_TOKEN_ISSUED_KEY, String(now));
     return configured === undefined ? token : null;
   });

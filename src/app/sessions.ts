@@ -3,7 +3,8 @@ import { digestsEqual, keyedDigest } from "../crypto/digest.js";
 import { isSessionActive, sessionNotFound, type SessionEvent, type SessionState } from "../domain/session.js";
 import { isLocked } from "../domain/lockout.js";
 import type { UserState } from "../domain/user.js";
-import { appendEvents, SESSIONS } from "./aggregates.js";
+import { SESSIONS } from "./aggregates.js";
+import { handleCommand } from "./command-handler.js";
 import type { Actor, AppContext } from "./context.js";
 import { checkLoginPassword, type UserLookup } from "./check-password.js";
 
@@ -34,7 +35,14 @@ export async function createSession(
     userCheckedAt: now,
     passwordCheckedAt: now,
   };
-  const session = await appendSession(ctx, null, generateId(), user.orgId, event, actor, now);
+  const session = await handleCommand(
+    ctx.store,
+    SESSIONS,
+    generateId(),
+    actor,
+    () => now,
+    () => ({ events: [event], owner: user.orgId }),
+  );
   return { session, token };
 }
 
@@ -45,9 +53,12 @@ export async function getActiveSession(ctx: AppContext, sessionId: string): Prom
   return session;
 }
 
-export async function deleteSession(ctx: AppContext, sessionId: string, actor: Actor): Promise<SessionState> {
-  const session = await getActiveSession(ctx, sessionId);
-  return appendSession(ctx, session, sessionId, session.orgId, { type: "session.terminated" }, actor, ctx.clock());
+/** Ends a session once: of concurrent deletes, one ends it and the others find it gone. */
+export function deleteSession(ctx: AppContext, sessionId: string, actor: Actor): Promise<SessionState> {
+  return handleCommand(ctx.store, SESSIONS, sessionId, actor, ctx.clock, async (session) => {
+    if (session === null || !(await isActive(ctx, session))) return { events: [], error: sessionNotFound() };
+    return { events: [{ type: "session.terminated" }] };
+  });
 }
 
 /** The active session a bearer token belongs to, if any. */
@@ -74,16 +85,4 @@ function sessionTokenDigest(ctx: AppContext, token: string): string {
 
 function displayNameOf(user: UserState): string {
   return user.profile.displayName ?? `${user.profile.givenName} ${user.profile.familyName}`;
-}
-
-function appendSession(
-  ctx: AppContext,
-  state: SessionState | null,
-  sessionId: string,
-  owner: string,
-  event: SessionEvent,
-  actor: Actor,
-  now: number,
-): Promise<SessionState> {
-  return appendEvents(ctx.store, SESSIONS, { id: sessionId, owner, actor, state, events: [event], createdAt: now });
 }

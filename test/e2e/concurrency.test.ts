@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUserClient, PROTOCOLS, type CallResult } from "../helpers/clients.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { createRpcClient, createUserClient, PROTOCOLS, type CallResult } from "../helpers/clients.js";
 import { eventTypes } from "../helpers/database.js";
-import { humanUser, ok } from "../helpers/fixtures.js";
+import { humanUser, ok, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -10,6 +11,30 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.stop();
+});
+
+describe("one session ended once", () => {
+  it("of many simultaneous DeleteSession calls, one ends it and the others answer NotFound, never Internal", async () => {
+    const clients = PROTOCOLS.map((p) => createRpcClient<"CreateSession" | "DeleteSession">(p, server.baseUrl, SessionService));
+    const users = createUserClient("grpc", server.baseUrl);
+    try {
+      const userId = ok(await users.call("AddHumanUser", humanUser(), server.adminToken)).userId as string;
+      for (let round = 0; round < 3; round++) {
+        const { sessionId } = ok(
+          await clients[0]!.call("CreateSession", { checks: { user: { userId }, password: { password: STRONG_PASSWORD } } }),
+        );
+        const deletes = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => clients[i % clients.length]!.call("DeleteSession", { sessionId }, server.adminToken)),
+        );
+        expect(deletes.filter((d) => d.ok)).toHaveLength(1);
+        for (const d of deletes) if (!d.ok) expect([d.error.code, d.error.reason]).toEqual(["not_found", "SESSION_NOT_FOUND"]);
+        expect((await eventTypes(server.dataDir, sessionId)).filter((t) => t === "session.terminated")).toHaveLength(1);
+      }
+    } finally {
+      users.close();
+      for (const c of clients) c.close();
+    }
+  });
 });
 
 describe("single-use codes under concurrency", () => {

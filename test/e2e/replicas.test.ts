@@ -125,6 +125,27 @@ describe("three replicas on one PostgreSQL", () => {
     ok(await c.users[2]!.call("SetPassword", { userId, newPassword: { password: OTHER_PASSWORD } }, replicas.adminToken));
     for (const i of [0, 1, 2]) failure(await read(i), "not_found", "SESSION_NOT_FOUND");
   });
+  it("ends a session once when deletes race on every replica: one ends it, the others find it gone, none is Internal", async () => {
+    const { userId } = await newUser(c.users[0]!, replicas.adminToken);
+    for (let round = 0; round < 4; round++) {
+      const created = ok(
+        await c.sessions[0]!.call("CreateSession", { checks: { user: { userId }, password: { password: STRONG_PASSWORD } } }),
+      );
+      const deletes = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          c.on(c.sessions, i).call("DeleteSession", { sessionId: created.sessionId }, replicas.adminToken),
+        ),
+      );
+      expect(deletes.filter((d) => d.ok)).toHaveLength(1);
+      for (const d of deletes) if (!d.ok) expect([d.error.code, d.error.reason]).toEqual(["not_found", "SESSION_NOT_FOUND"]);
+      const terminated = await storeRows<{ n: number }>(
+        replicas.servers[0]!.dataDir,
+        `SELECT COUNT(*) AS n FROM events WHERE aggregate_id = ? AND event_type = 'session.terminated'`,
+        [created.sessionId],
+      );
+      expect(Number(terminated[0]!.n)).toBe(1);
+    }
+  });
 });
 
 describe("rate limits across replicas", () => {
