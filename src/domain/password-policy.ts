@@ -99,21 +99,57 @@ export function visibleLength(password: string): number {
   return count;
 }
 
+export type CompositionRule = "minLength" | "uppercase" | "lowercase" | "number" | "symbol";
+export type Composition = Pick<PasswordPolicy, "minLength" | "requireUppercase" | "requireLowercase" | "requireNumber" | "requireSymbol">;
+
+/**
+ * The composition rules a policy sets, each with whether a password meets it: what the server
+ * checks and what the hosted pages' checklist shows are one code. Lengths count what a person
+ * sees (visibleLength); invisible characters satisfy no rule.
+ */
+export function compositionRules(
+  policy: Composition,
+): Array<{ rule: CompositionRule; description: string; met: (password: string) => boolean }> {
+  const visible = (password: string) => password.replace(INVISIBLE, "");
+  const rules = [
+    {
+      rule: "minLength",
+      on: policy.minLength > 0,
+      description: `must be at least ${policy.minLength} characters long`,
+      met: (p: string) => visibleLength(p) >= policy.minLength,
+    },
+    {
+      rule: "uppercase",
+      on: policy.requireUppercase,
+      description: "must contain an upper case letter",
+      met: (p: string) => /\p{Lu}/u.test(visible(p)),
+    },
+    {
+      rule: "lowercase",
+      on: policy.requireLowercase,
+      description: "must contain a lower case letter",
+      met: (p: string) => /\p{Ll}/u.test(visible(p)),
+    },
+    { rule: "number", on: policy.requireNumber, description: "must contain a number", met: (p: string) => /\p{N}/u.test(visible(p)) },
+    {
+      rule: "symbol",
+      on: policy.requireSymbol,
+      description: "must contain a symbol or punctuation character",
+      met: (p: string) => SYMBOL.test(visible(p)),
+    },
+  ] as const;
+  return rules.filter((r) => r.on).map(({ rule, description, met }) => ({ rule, description, met }));
+}
+
 /** Every rule the password breaks, each with a description a person can act on. */
 export function passwordViolations(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): FieldViolation[] {
   const codePoints = [...password].length;
   if (codePoints === 0) return [{ field, description: "a password is required" }];
-  const visible = password.replace(INVISIBLE, "");
-  const length = visibleLength(password);
   const lower = password.toLowerCase();
   const rules: Array<[broken: boolean, description: string]> = [
     [codePoints > MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters long`],
     [/\p{Cc}/u.test(password), "must not contain control characters"],
-    [length < policy.minLength, `must be at least ${policy.minLength} characters long`],
-    [policy.requireUppercase && !/\p{Lu}/u.test(visible), "must contain an upper case letter"],
-    [policy.requireLowercase && !/\p{Ll}/u.test(visible), "must contain a lower case letter"],
-    [policy.requireNumber && !/\p{N}/u.test(visible), "must contain a number"],
-    [policy.requireSymbol && !SYMBOL.test(visible), "must contain a symbol or punctuation character"],
+    ...compositionRules(policy).map(({ met, description }): [boolean, string] => [!met(password), description]),
     [policy.rejectNumeric && /^\p{N}+$/u.test(password), "must not consist of numbers only"],
     [policy.rejectCommon && context !== undefined && context.commonPasswords.has(lower), "must not be a commonly used password"],
     [context?.breached?.(password) === true, "appears in a list of passwords exposed in data breaches: choose another"],

@@ -94,6 +94,11 @@ describe("the hosted password pages in Chromium", () => {
     await page.getByText("The two passwords are not the same.").waitFor();
     expect(await page.getByLabel("Confirm new password").getAttribute("aria-invalid")).toBe("true");
     expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("confirm-password");
+    // The server's own rules: 10 code points but 7 characters a person sees, and a combining mark is no symbol.
+    await password.fill("Aa1!e\u0301e\u0301e\u0301");
+    await expect(page.locator("#rules li.unmet").allTextContents()).resolves.toEqual(["at least 8 characters (not met yet)"]);
+    await password.fill("Abcdefg1\u0301");
+    await expect(page.locator("#rules li.unmet").allTextContents()).resolves.toEqual([expect.stringMatching(/symbol.*\(not met yet\)/)]);
     // The server's policy: every broken rule at the field.
     await password.fill("alllowercase");
     await page.getByLabel("Confirm new password").fill("alllowercase");

@@ -1,4 +1,5 @@
 import type { PasswordComplexitySettings } from "../../gen/zitadel/settings/v2/password_settings_pb.js";
+import { compositionRules, type CompositionRule } from "../../src/domain/password-policy.js";
 import { t, type MessageKey } from "./i18n.js";
 
 interface Rule {
@@ -7,15 +8,29 @@ interface Rule {
   met: (password: string) => boolean;
 }
 
+const MESSAGES: Record<CompositionRule, MessageKey> = {
+  minLength: "rules.minLength",
+  uppercase: "rules.uppercase",
+  lowercase: "rules.lowercase",
+  number: "rules.number",
+  symbol: "rules.symbol",
+};
+
+/** The server's own rules (domain/password-policy.ts) for the settings it announced, in the page's words. */
 function rulesOf(settings: PasswordComplexitySettings): Rule[] {
-  const rules: Rule[] = [];
   const minLength = Number(settings.minLength);
-  if (minLength > 0) rules.push({ key: "rules.minLength", values: { n: minLength }, met: (p) => [...p].length >= minLength });
-  if (settings.requiresUppercase) rules.push({ key: "rules.uppercase", met: (p) => /\p{Lu}/u.test(p) });
-  if (settings.requiresLowercase) rules.push({ key: "rules.lowercase", met: (p) => /\p{Ll}/u.test(p) });
-  if (settings.requiresNumber) rules.push({ key: "rules.number", met: (p) => /\p{N}/u.test(p) });
-  if (settings.requiresSymbol) rules.push({ key: "rules.symbol", met: (p) => /[^\p{L}\p{N}\s]/u.test(p) });
-  return rules;
+  const policy = {
+    minLength,
+    requireUppercase: settings.requiresUppercase,
+    requireLowercase: settings.requiresLowercase,
+    requireNumber: settings.requiresNumber,
+    requireSymbol: settings.requiresSymbol,
+  };
+  return compositionRules(policy).map(({ rule, met }) => ({
+    key: MESSAGES[rule],
+    ...(rule === "minLength" && { values: { n: minLength } }),
+    met,
+  }));
 }
 
 /**
