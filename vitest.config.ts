@@ -22,6 +22,9 @@ const WRITING_SUITES = [
   "test/e2e/control-characters.test.ts",
 ];
 
+/** Suites that measure times: they run after the others, one at a time. */
+const TIMING_SUITES = ["test/e2e/timing.test.ts"];
+
 export default defineConfig({
   test: {
     // End-to-end tests start real servers in child processes; bcrypt runs at cost 4 there.
@@ -31,8 +34,31 @@ export default defineConfig({
     // One real PostgreSQL server for the run (or LATCHKEY_TEST_DATABASE_URL's); dist/ built once.
     globalSetup: ["test/setup/postgres.ts", "test/setup/build.ts"],
     projects: [
-      { extends: true, test: { name: "default", include: ["test/**/*.test.ts"], env: { LATCHKEY_TEST_BACKEND: "sqlite" } } },
-      { extends: true, test: { name: "postgres", include: WRITING_SUITES, env: { LATCHKEY_TEST_BACKEND: "postgres" } } },
+      {
+        extends: true,
+        test: {
+          name: "default",
+          include: ["test/**/*.test.ts"],
+          exclude: TIMING_SUITES,
+          sequence: { groupOrder: 0 },
+          env: { LATCHKEY_TEST_BACKEND: "sqlite" },
+        },
+      },
+      {
+        extends: true,
+        test: { name: "postgres", include: WRITING_SUITES, sequence: { groupOrder: 0 }, env: { LATCHKEY_TEST_BACKEND: "postgres" } },
+      },
+      // Last and alone: they compare times, which the rest of the suite running beside them would blur.
+      {
+        extends: true,
+        test: {
+          name: "timing",
+          include: TIMING_SUITES,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          env: { LATCHKEY_TEST_BACKEND: "sqlite" },
+        },
+      },
     ],
   },
 });

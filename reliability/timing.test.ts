@@ -23,14 +23,14 @@ it(
     try {
       const figures: Record<string, string> = {};
       for (const [i, password] of TYPED_PASSWORDS.entries()) {
-        const { knownMs, unknownMs } = await loginTimes(server, password, pick(15, 60));
-        figures[`password${i}_unknown_to_known`] = (unknownMs / knownMs).toFixed(3);
-        within(unknownMs / knownMs, password);
+        const { ratio } = await loginTimes(server, password, pick(15, 60));
+        figures[`password${i}_unknown_to_known`] = ratio.toFixed(3);
+        within(ratio, password);
       }
       for (const [kind, loginName] of Object.entries(knownNames)) {
-        const { knownMs, unknownMs } = await loginTimes(server, "Wrong-Passw0rd!", pick(15, 60), loginName);
-        figures[`${kind}_unknown_to_known`] = (unknownMs / knownMs).toFixed(3);
-        within(unknownMs / knownMs, kind);
+        const { ratio } = await loginTimes(server, "Wrong-Passw0rd!", pick(15, 60), loginName);
+        figures[`${kind}_unknown_to_known`] = ratio.toFixed(3);
+        within(ratio, kind);
       }
       report("login-timing", figures);
     } finally {
@@ -44,13 +44,13 @@ it("answers concurrent wrong logins for a real name side by side, as for an unkn
   const server = await startServer({ env: { ...LOGIN_TIMING_ENV, LATCHKEY_HASH_CONCURRENCY: "2" } });
   try {
     const { loginName } = await addKnownUser(server);
-    const { knownMs, unknownMs } = await concurrentLoginTimes(server, loginName, 10, pick(5, 15));
+    const { knownMs, unknownMs, ratio } = await concurrentLoginTimes(server, loginName, 10, pick(5, 15));
     report("concurrent-login-timing", {
       known_ms: knownMs.toFixed(0),
       unknown_ms: unknownMs.toFixed(0),
-      ratio: (unknownMs / knownMs).toFixed(3),
+      ratio: ratio.toFixed(3),
     });
-    within(unknownMs / knownMs, "10 concurrent wrong logins");
+    within(ratio, "10 concurrent wrong logins");
   } finally {
     await server.stop();
   }

@@ -13,11 +13,11 @@ afterAll(async () => {
 
 describe.each(TYPED_PASSWORDS)("a password check for an unknown login name, typing %s", (password) => {
   it("takes as long as one for a known name with a wrong password", { timeout: 60_000 }, async () => {
-    const { knownMs, unknownMs } = await loginTimes(server, password, 11);
+    const { knownMs, ratio } = await loginTimes(server, password, 11);
     // bcrypt at cost 10 takes tens of milliseconds: without the dummy compare, unknown names answer in ~1 ms.
     expect(knownMs).toBeGreaterThan(15);
-    expect(unknownMs / knownMs).toBeGreaterThan(0.8);
-    expect(unknownMs / knownMs).toBeLessThan(1.25);
+    expect(ratio).toBeGreaterThan(0.8);
+    expect(ratio).toBeLessThan(1.25);
   });
 });
 
@@ -26,10 +26,10 @@ describe("a failed password check for a known user", () => {
     "takes as long as for an unknown name whatever the stored hash: %s",
     { timeout: 60_000 },
     async (kind) => {
-      const { knownMs, unknownMs } = await loginTimes(server, "Wrong-Passw0rd!", 11, knownNames[kind]);
+      const { unknownMs, ratio } = await loginTimes(server, "Wrong-Passw0rd!", 11, knownNames[kind]);
       expect(unknownMs).toBeGreaterThan(15);
-      expect(unknownMs / knownMs).toBeGreaterThan(0.8);
-      expect(unknownMs / knownMs).toBeLessThan(1.25);
+      expect(ratio).toBeGreaterThan(0.8);
+      expect(ratio).toBeLessThan(1.25);
     },
   );
 });
