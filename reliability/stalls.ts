@@ -5,21 +5,27 @@ import http2 from "node:http2";
 import net from "node:net";
 
 interface Stall {
-  /** Settles once the connection (and its stream) is open at the server. */
-  held: Promise<void>;
+  /** Settles once the connection (and its stream) is open at the server: true, or false if it never opened. */
+  held: Promise<boolean>;
   /** Settles once the server has let go. */
   released: Promise<void>;
 }
 
 const closed = (emitter: NodeJS.EventEmitter) => new Promise<void>((resolve) => emitter.once("close", () => resolve()));
-const once = (emitter: NodeJS.EventEmitter, event: string) => new Promise<void>((resolve) => emitter.once(event, () => resolve()));
+/** True at `event`, false if the emitter closes first (a connection refused or reset before it opened). */
+const once = (emitter: NodeJS.EventEmitter, event: string) =>
+  new Promise<boolean>((resolve) => {
+    emitter.once(event, () => resolve(true));
+    emitter.once("close", () => resolve(false));
+  });
 
 /** Four ways to hold a server without using it. */
 export const STALLS: Record<string, (port: number) => Stall> = {
   "idle h2 connection": (port) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     session.on("error", () => {});
-    return { held: once(session, "connect"), released: closed(session) };
+    // Held once the server's SETTINGS arrive: it has taken the connection as HTTP/2.
+    return { held: once(session, "remoteSettings"), released: closed(session) };
   },
   "h2 stream without its body": (port) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
@@ -32,7 +38,8 @@ export const STALLS: Record<string, (port: number) => Stall> = {
     });
     stream.on("error", () => {});
     stream.write(Buffer.from([0]));
-    return { held: once(stream, "ready"), released: closed(stream).then(() => void session.destroy()) };
+    const held = Promise.all([once(session, "remoteSettings"), once(stream, "ready")]).then((both) => both.every(Boolean));
+    return { held, released: closed(stream).then(() => void session.destroy()) };
   },
   "trickled h2 preface": (port) => {
     const socket = net.connect(port, "127.0.0.1");
@@ -53,15 +60,28 @@ export const STALLS: Record<string, (port: number) => Stall> = {
   },
 };
 
-export type StallReport = { held: true } | { released: Record<string, number> };
+export type StallReport = { held: number; failed: number } | { released: Record<string, number> };
+
+/** Connections opened at once: a wave connects before the next starts, as clients arrive, not as a SYN flood past the listen backlog. */
+const WAVE = 100;
 
 if (process.env.STALL_PORT !== undefined && process.send !== undefined) {
   const port = Number(process.env.STALL_PORT);
   const each = Number(process.env.STALL_EACH);
   const started = performance.now();
-  const kinds = Object.entries(STALLS).map(([name, stall]) => ({ name, stalls: Array.from({ length: each }, () => stall(port)) }));
-  await Promise.all(kinds.flatMap((k) => k.stalls.map((s) => s.held)));
-  process.send({ held: true } satisfies StallReport);
+  const kinds = Object.entries(STALLS).map(([name]) => ({ name, stalls: [] as Stall[] }));
+  const outcomes: boolean[] = [];
+  for (let opened = 0; opened < each; opened += WAVE) {
+    const wave = kinds.flatMap((kind) =>
+      Array.from({ length: Math.min(WAVE, each - opened) }, () => {
+        const stall = STALLS[kind.name]!(port);
+        kind.stalls.push(stall);
+        return stall.held;
+      }),
+    );
+    outcomes.push(...(await Promise.all(wave)));
+  }
+  process.send({ held: outcomes.filter(Boolean).length, failed: outcomes.filter((held) => !held).length } satisfies StallReport);
   const released: Record<string, number> = {};
   await Promise.all(
     kinds.map(async ({ name, stalls }) => {

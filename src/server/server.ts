@@ -8,6 +8,13 @@ import type { Handler } from "./handler.js";
 import { routeByPreface } from "./preface.js";
 import { closeIdleSessions, deadlineForRequestBody, type ConnectionLimits } from "./slow-clients.js";
 
+/**
+ * Connections the kernel may queue before they are accepted (it caps this at net.core.somaxconn):
+ * Node's default of 511 drops the SYNs of a burst while the event loop is busy, and each dropped
+ * client then waits out TCP's retransmission back-off, seconds at a time.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -96,7 +103,7 @@ export async function listen(handler: Handler, options: ListenOptions, log: Logg
 
   await new Promise<void>((resolve, reject) => {
     outer.once("error", reject);
-    outer.listen(options.port, options.host, () => {
+    outer.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
       outer.off("error", reject);
       resolve();
     });
