@@ -75,27 +75,39 @@ async function timedAlternately(
       return performance.now() - started;
     };
     await timed(known); // warm up
-    const knownTimes: number[] = [];
-    const unknownTimes: number[] = [];
-    const ratios: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      // Side by side, taking turns at going first: a pair shares the machine's load of its moment.
-      let k: number, u: number;
-      if (i % 2 === 0) {
-        k = await timed(known);
-        u = await timed(unique("nobody"));
-      } else {
-        u = await timed(unique("nobody"));
-        k = await timed(known);
-      }
-      knownTimes.push(k);
-      unknownTimes.push(u);
-      ratios.push(u / k);
-    }
-    return { knownMs: median(knownTimes), unknownMs: median(unknownTimes), ratio: median(ratios) };
+    return await inPairs(
+      rounds,
+      () => timed(known),
+      () => timed(unique("nobody")),
+    );
   } finally {
     sessions.close();
   }
+}
+
+/**
+ * `rounds` pairs of a known and an unknown measurement, side by side and taking turns at going
+ * first, so that a pair shares the machine's load of its moment: the medians of each, and of the
+ * ratio unknown / known in each pair.
+ */
+export async function inPairs(rounds: number, known: () => Promise<number>, unknown: () => Promise<number>): Promise<LoginTimes> {
+  const knownTimes: number[] = [];
+  const unknownTimes: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let k: number, u: number;
+    if (i % 2 === 0) {
+      k = await known();
+      u = await unknown();
+    } else {
+      u = await unknown();
+      k = await known();
+    }
+    knownTimes.push(k);
+    unknownTimes.push(u);
+    ratios.push(u / k);
+  }
+  return { knownMs: median(knownTimes), unknownMs: median(unknownTimes), ratio: median(ratios) };
 }
 
 /** What servers measured by loginTimes run with: bcrypt, and nothing else, dominates a check. */
