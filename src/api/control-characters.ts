@@ -21,7 +21,7 @@ export function controlCharactersInterceptor(): Interceptor {
   };
 }
 
-export function controlCharacterViolations(schema: DescMessage, message: Message): FieldViolation[] {
+function controlCharacterViolations(schema: DescMessage, message: Message): FieldViolation[] {
   const violations: FieldViolation[] = [];
   walk(reflect(schema, message), "", violations);
   return violations;

@@ -7,7 +7,7 @@ const plain = (address: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec
 export type ProxyHeader = "x-forwarded-for" | "forwarded";
 
 /** Told about a hop a trusted proxy wrote that is no address (never the request's other headers). */
-export type UnreadableHop = (hop: string) => void;
+type UnreadableHop = (hop: string) => void;
 
 /**
  * The proxies whose word on the client's address is taken (LATCHKEY_TRUSTED_PROXIES). Only when

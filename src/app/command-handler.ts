@@ -5,7 +5,7 @@ import { appendEvents, type Aggregate } from "./aggregates.js";
 import type { Actor } from "./context.js";
 
 /** What a command decided: events to append, and the error to answer with once they are written. */
-export interface Planned<S, E> {
+interface Planned<S, E> {
   events: readonly E[];
   error?: DomainError;
   /** The owning organization, for an aggregate that does not exist yet. */

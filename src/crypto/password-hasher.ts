@@ -52,7 +52,7 @@ export function isImportableBcryptHash(hash: string, maxCost: number): boolean {
  * The bcrypt costs whose work adds up to what a compare at `configured` costs beyond one at
  * `stored`: 2^s + 2^(s+1) + … + 2^(c−1) = 2^c − 2^s. Empty when the stored hash costs as much or more.
  */
-export function paddingCosts(stored: number, configured: number): number[] {
+function paddingCosts(stored: number, configured: number): number[] {
   const costs: number[] = [];
   for (let cost = stored; cost < configured; cost++) costs.push(cost);
   return costs;
