@@ -9,7 +9,7 @@ import { appenderIn } from "../src/store/store.js";
 
 /** Seeds `count` users through the same aggregate code as live writes, many per transaction. */
 export async function seedUsers(dataDir: string, count: number, passwordHash: string, databaseUrl?: string): Promise<string[]> {
-  const seeded = await openStore({ dataDir, databaseUrl, poolSize: 2, passwordHistoryKept: MAX_PASSWORD_HISTORY });
+  const seeded = await openStore({ dataDir, url: databaseUrl, poolSize: 2, passwordHistoryKept: MAX_PASSWORD_HISTORY });
   const orgId = await ensureDefaultOrg(seeded, Date.now());
   await ensureProjectionsCurrent(seeded); // the rows below are written consistent: nothing to replay at start
   const ids: string[] = [];

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, duration, loadConfig, requireSharedSecret, usage, type Config } from "./config.js";
+import { ConfigError, duration } from "./config/parsers.js";
+import { loadConfig, requireSharedSecret } from "./config/load-config.js";
+import { usage } from "./config/settings-docs.js";
+import type { Config } from "./config/settings.js";
 import { createLogger, type Logger } from "./log.js";
 import {
   createApiToken,
@@ -37,24 +40,24 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === "token") tokenCommand = takeTokenArguments(argv);
     config = loadConfig(process.env, argv);
-    if (command === "migrate-store" && config.databaseUrl === undefined) {
+    if (command === "migrate-store" && config.database.url === undefined) {
       throw new ConfigError("LATCHKEY_DATABASE_URL", "must name the PostgreSQL database to copy the SQLite store into");
     }
     // migrate-store reads the secret of the SQLite installation it copies, which may be in its data dir.
     if (command !== "migrate-store") requireSharedSecret(config);
     // With PostgreSQL nothing lives in the data dir: the secret comes from configuration.
-    if (config.databaseUrl === undefined || command === "migrate-store") prepareDataDir(config.dataDir);
+    if (config.database.url === undefined || command === "migrate-store") prepareDataDir(config.database.dataDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`latchkey: invalid configuration: ${error.message}\n`);
     return 2;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.server.logLevel);
 
   if (tokenCommand !== undefined) {
     const request = tokenCommand;
     return withStore(config, async (store) => {
-      await ensureSecretMatches(store, deriveKeys(loadServerSecret(config.dataDir, config.secret)));
+      await ensureSecretMatches(store, deriveKeys(loadServerSecret(config.database.dataDir, config.secrets.secret)));
       await recordUnrecordedTokens(store);
       return runTokenCommand(store, config, request);
     });
@@ -90,8 +93,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** Copies the SQLite store in the data dir into the empty PostgreSQL database LATCHKEY_DATABASE_URL names. */
 async function migrate(config: Config, log: Logger): Promise<void> {
-  const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
-  await withStore({ ...config, databaseUrl: undefined }, async (source) => {
+  const keys = deriveKeys(loadServerSecret(config.database.dataDir, config.secrets.secret));
+  await withStore({ ...config, database: { ...config.database, url: undefined } }, async (source) => {
     await ensureSecretMatches(source, keys);
     await recordUnrecordedTokens(source);
     await withStore(config, async (target) => {
@@ -99,9 +102,9 @@ async function migrate(config: Config, log: Logger): Promise<void> {
       log.info("store migrated", { events });
     });
   });
-  const setting = dataDirSecretAsSetting(config.dataDir, config.secret);
+  const setting = dataDirSecretAsSetting(config.database.dataDir, config.secrets.secret);
   if (setting !== null) {
-    const path = join(config.dataDir, "secret-for-replicas");
+    const path = join(config.database.dataDir, "secret-for-replicas");
     writeFileSync(path, setting + "\n", { mode: 0o600 });
     process.stdout.write(`Every replica needs this installation's secret: give each LATCHKEY_SECRET_FILE=${path} (or a copy of it).\n`);
   }
@@ -109,10 +112,8 @@ async function migrate(config: Config, log: Logger): Promise<void> {
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
+    ...config.database,
     poolSize: 2,
-    connectTimeoutMs: config.databaseConnectTimeoutMs,
     passwordHistoryKept: passwordHistoryKept(config.passwordPolicy),
   });
   try {
@@ -162,7 +163,7 @@ function takeTokenArguments(argv: string[]): TokenCommand {
 }
 
 async function runTokenCommand(store: Store, config: Config, command: TokenCommand): Promise<number> {
-  const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+  const keys = deriveKeys(loadServerSecret(config.database.dataDir, config.secrets.secret));
   const now = Date.now();
   switch (command.kind) {
     case "create": {

@@ -4,7 +4,8 @@ import { createAppContext } from "./app/create-app.js";
 import { databaseHealth } from "./app/database-health.js";
 import { TrustedProxies } from "./api/trusted-proxies.js";
 import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
-import { ConfigError, type Config } from "./config.js";
+import { ConfigError } from "./config/parsers.js";
+import type { Config } from "./config/settings.js";
 import { BreachedPasswords } from "./app/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
@@ -35,14 +36,11 @@ export interface Service {
 
 /** The composition root: opens the store, bootstraps, and serves every protocol on one port. */
 export async function serve(config: Config, log: Logger, announce: (line: string) => void): Promise<Service> {
-  const keys = deriveKeys(loadServerSecret(config.dataDir, config.secret));
+  const keys = deriveKeys(loadServerSecret(config.database.dataDir, config.secrets.secret));
   const metrics = new Metrics();
   const store = await openStore({
+    ...config.database,
     onCommit: (writes, seconds) => metrics.committed(writes, seconds),
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-    connectTimeoutMs: config.databaseConnectTimeoutMs,
     passwordHistoryKept: passwordHistoryKept(config.passwordPolicy),
     onBackgroundError: (error) =>
       store.backend === "sqlite"
@@ -66,12 +64,12 @@ async function serveOn(
   announce: (line: string) => void,
 ): Promise<Service> {
   await ensureSecretMatches(store, keys);
-  const peppers = Peppers.from(config.peppers);
+  const peppers = Peppers.from(config.secrets.peppers);
   await ensurePeppersUsable(store, peppers);
   await recordUnrecordedTokens(store);
   const replayed = await ensureProjectionsCurrent(store);
   if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
-  const generatedToken = await ensureAdminToken(store, keys, config.adminToken, Date.now());
+  const generatedToken = await ensureAdminToken(store, keys, config.secrets.adminToken, Date.now());
   if (generatedToken !== null) {
     announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedToken}\n`);
   }
@@ -79,19 +77,19 @@ async function serveOn(
   const worker = new OutboxWorker({
     store,
     log,
-    templates: loadTemplates(config.templateDir),
+    templates: loadTemplates(config.notify.templateDir),
     // Rows queued before codes were computed carry them sealed; every newer one has none.
     resetCodeOf: (message) =>
       message.sealedSecret === null ? resetMessageCode(keys, message) : openSealed(keys.outbox, message.sealedSecret),
-    email: emailTransport(config),
-    sms: config.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.smsWebhookUrl),
-    retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
+    email: emailTransport(config.notify),
+    sms: config.notify.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.notify.smsWebhookUrl),
+    retry: config.outbox,
     clock: Date.now,
-    leaseMs: config.outboxLeaseMs,
+    leaseMs: config.outbox.leaseMs,
     onOutcome: (channel, outcome) => metrics.delivered(channel, outcome),
     handleInternal: (message) => handlePublicResetRequest(app, message), // started once app exists
   });
-  const hasher = new PasswordHasher(config.bcryptCost, config.hashConcurrency, peppers, (kind, seconds) =>
+  const hasher = new PasswordHasher(config.hashing.bcryptCost, config.hashing.concurrency, peppers, (kind, seconds) =>
     metrics.hashJobDone(kind, seconds),
   );
   const app = await createAppContext({
@@ -101,54 +99,45 @@ async function serveOn(
     metrics,
     hasher,
     clock: Date.now,
-    failureDelay: { baseMs: config.failureDelayMs, maxMs: config.failureDelayMaxMs },
+    failureDelay: config.failureDelay,
     outboxQueued: () => worker.kick(),
     settings: {
-      codeTtlMs: config.codeTtlMs,
+      codeTtlMs: config.passwordReset.codeTtlMs,
       passwordPolicy: config.passwordPolicy,
       commonPasswords: commonPasswords(),
-      breachedPasswords: openBreachedPasswords(config),
-      lockout: { maxPasswordAttempts: config.maxPasswordAttempts, lockoutDurationMs: config.lockoutDurationMs },
-      sessionLifetimeMs: config.sessionLifetimeMs,
+      breachedPasswords: openBreachedPasswords(config.breachedPasswords),
+      lockout: config.lockout,
+      sessionLifetimeMs: config.sessions.lifetimeMs,
       // Until the server listens and knows its own address, when nothing else names the reset page.
-      resetUrlTemplate: config.resetUrlTemplate ?? resetPageTemplate(config.publicUrl ?? "http://localhost"),
-      resetUrlOrigins: config.resetUrlOrigins,
-      notifyPasswordChanged: config.notifyPasswordChanged,
+      resetUrlTemplate: config.passwordReset.urlTemplate ?? resetPageTemplate(config.server.publicUrl ?? "http://localhost"),
+      resetUrlOrigins: config.passwordReset.urlOrigins,
+      notifyPasswordChanged: config.notify.passwordChanged,
     },
   });
   const databaseAnswers = databaseHealth(store);
   const shutdown = new AbortController();
   let open = true;
   const handler = createHandler(app, {
-    corsOrigins: config.corsOrigins,
-    rateLimits: { perAddress: config.rateLimitPerAddress, perUser: config.rateLimitPerUser, ipv6PrefixBits: config.rateLimitIpv6Prefix },
-    trustedProxies: new TrustedProxies(config.trustedProxies, config.proxyHeader, (hop) =>
+    corsOrigins: config.server.corsOrigins,
+    rateLimits: config.rateLimits,
+    trustedProxies: new TrustedProxies(config.server.trustedProxies, config.server.proxyHeader, (hop) =>
       log.warn("a trusted proxy sent a hop that is no address: limited as a client of its own", { hop }),
     ),
-    maxRequestBytes: config.maxRequestBytes,
+    maxRequestBytes: config.limits.maxRequestBytes,
     isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
     shutdownSignal: shutdown.signal,
-    reflection: config.reflection,
-    ui: config.ui ? { cssDir: config.uiCssDir, productName: config.uiProductName } : null,
+    reflection: config.server.reflection,
+    ui: config.ui.enabled ? config.ui : null,
   });
-  if (config.metricsAddress !== undefined) {
+  if (config.server.metricsAddress !== undefined) {
     metrics.observe({ hashJobs: () => hasher.jobs(), outboxPending: () => store.outbox.pendingByChannel(), pool: () => store.pool() });
   }
-  const metricsListener = config.metricsAddress === undefined ? null : await listenForMetrics(metrics, config.metricsAddress, log);
+  const { metricsAddress } = config.server;
+  const metricsListener = metricsAddress === undefined ? null : await listenForMetrics(metrics, metricsAddress, log);
+  const { host, port, shutdownTimeoutMs, tlsCert, tlsKey } = config.server;
   const server = await listen(
     handler,
-    {
-      host: config.host,
-      port: config.port,
-      shutdownTimeoutMs: config.shutdownTimeoutMs,
-      limits: {
-        idleTimeoutMs: config.idleTimeoutMs,
-        requestTimeoutMs: config.requestTimeoutMs,
-        maxConnections: config.maxConnections,
-        maxStreamsPerConnection: config.maxStreamsPerConnection,
-      },
-      ...(config.tlsCert && config.tlsKey && { tls: { certFile: config.tlsCert, keyFile: config.tlsKey } }),
-    },
+    { host, port, shutdownTimeoutMs, limits: config.limits, ...(tlsCert && tlsKey && { tls: { certFile: tlsCert, keyFile: tlsKey } }) },
     log,
   );
   worker.start();
@@ -158,10 +147,10 @@ async function serveOn(
     store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
     recordExpiredTokens(store, Date.now()).catch((error: Error) => log.warn("recording token expiry failed", { error: error.message }));
   }, 300_000).unref();
-  if (config.resetUrlTemplate === undefined && config.publicUrl === undefined) {
-    app.settings.resetUrlTemplate = resetPageTemplate(ownOrigin(config, server.port));
+  if (config.passwordReset.urlTemplate === undefined && config.server.publicUrl === undefined) {
+    app.settings.resetUrlTemplate = resetPageTemplate(ownOrigin(config.server, server.port));
   }
-  log.info("listening", { host: config.host, port: server.port, tls: config.tlsCert !== undefined });
+  log.info("listening", { host: config.server.host, port: server.port, tls: config.server.tlsCert !== undefined });
 
   return {
     port: server.port,
@@ -180,9 +169,9 @@ async function serveOn(
   };
 }
 
-function emailTransport(config: Config): EmailTransport | null {
-  if (config.smtpUrl !== undefined) return smtpTransport(config.smtpUrl, config.mailFrom);
-  if (config.mailDir !== undefined) return mailDirTransport(config.mailDir, config.mailFrom);
+function emailTransport({ smtpUrl, mailDir, mailFrom }: Config["notify"]): EmailTransport | null {
+  if (smtpUrl !== undefined) return smtpTransport(smtpUrl, mailFrom);
+  if (mailDir !== undefined) return mailDirTransport(mailDir, mailFrom);
   return null;
 }
 
@@ -192,16 +181,16 @@ function resetPageTemplate(origin: string): string {
 }
 
 /** This server's own address, as a browser on this machine reaches it. */
-function ownOrigin(config: Config, port: number): string {
-  const scheme = config.tlsCert === undefined ? "http" : "https";
-  const host = ["0.0.0.0", "::", ""].includes(config.host) ? "localhost" : config.host.includes(":") ? `[${config.host}]` : config.host;
-  return `${scheme}://${host}:${port}`;
+function ownOrigin({ tlsCert, host }: Config["server"], port: number): string {
+  const scheme = tlsCert === undefined ? "http" : "https";
+  const name = ["0.0.0.0", "::", ""].includes(host) ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  return `${scheme}://${name}:${port}`;
 }
 
-function openBreachedPasswords(config: Config): BreachedPasswords | null {
-  if (config.passwordBlocklistFile === undefined) return null;
+function openBreachedPasswords({ file, minCount }: Config["breachedPasswords"]): BreachedPasswords | null {
+  if (file === undefined) return null;
   try {
-    return new BreachedPasswords(config.passwordBlocklistFile, config.passwordBlocklistMinCount);
+    return new BreachedPasswords(file, minCount);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError("LATCHKEY_PASSWORD_BLOCKLIST_FILE", `cannot be used: ${reason}`);

@@ -5,7 +5,7 @@ import type { Store } from "./store.js";
 
 export interface StoreOptions {
   /** PostgreSQL when set (`postgres://…`); otherwise SQLite in `dataDir`. */
-  databaseUrl?: string | undefined;
+  url?: string | undefined;
   dataDir: string;
   poolSize?: number;
   passwordHistoryKept: number;
@@ -17,7 +17,7 @@ export interface StoreOptions {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  if (options.databaseUrl === undefined) {
+  if (options.url === undefined) {
     return openSqliteStore({
       dataDir: options.dataDir,
       passwordHistoryKept: options.passwordHistoryKept,
@@ -26,7 +26,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     });
   }
   return openPostgresStore({
-    url: options.databaseUrl,
+    url: options.url,
     passwordHistoryKept: options.passwordHistoryKept,
     poolSize: options.poolSize ?? 10,
     ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),

@@ -16,7 +16,7 @@ export type TestApp = AppContext & { now: { value: number }; logged: string[] };
 /** A store of its own: a new SQLite file, or a new PostgreSQL database (`databaseUrl` to open one again). */
 export async function testStore(backend: Backend, databaseUrl?: string, dataDir = tempDataDir()): Promise<Store> {
   return openStore({
-    ...(backend === "postgres" && { databaseUrl: databaseUrl ?? (await freshDatabase()) }),
+    ...(backend === "postgres" && { url: databaseUrl ?? (await freshDatabase()) }),
     dataDir,
     poolSize: 4,
     passwordHistoryKept: MAX_PASSWORD_HISTORY,

@@ -1,0 +1,53 @@
+import { flagName } from "./load-config.js";
+import { allSettings } from "./settings.js";
+
+const plain = (markdown: string): string => markdown.replaceAll("`", "");
+
+/** `--help`: every setting, from the same table the README's settings table is made from. */
+export function usage(): string {
+  const settings = allSettings();
+  const rows = settings.map(
+    (s) =>
+      `  ${(s.secret ? "(environment or _FILE)" : flagName(s.env)).padEnd(34)} ${s.env.padEnd(36)} ${plain(s.description)} [default: ${plain(s.shownDefault)}]`,
+  );
+  return [
+    "Usage: latchkey [serve] [options]",
+    "       latchkey rebuild-projections [--data-dir DIR]",
+    "       LATCHKEY_DATABASE_URL=postgres://… latchkey migrate-store [--data-dir DIR]   (copies SQLite into an empty PostgreSQL)",
+    "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--expires 90d] [--data-dir DIR]",
+    "       latchkey token list [--json] [--data-dir DIR]",
+    "       latchkey token revoke ID-OR-NAME [--data-dir DIR]",
+    "",
+    "Options (flag, environment variable, meaning); flags override the environment.",
+    `Secrets (${secretNames().join(", ")}) come only from the environment`,
+    "or from a file named by the same variable with _FILE appended: flags are visible to other local users.",
+    ...rows,
+    "  --help",
+  ].join("\n");
+}
+
+export function secretNames(): string[] {
+  return allSettings()
+    .filter((s) => s.secret)
+    .map((s) => s.env);
+}
+
+/** The README's settings table (between its `settings` markers); a test keeps the two equal. */
+export function settingsMarkdown(): string {
+  const rows = allSettings().map((s) => [`\`${s.env}\``, s.shownDefault, s.description]);
+  const table = [["variable", "default", ""], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(3, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(table[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+const START = "<!-- settings table: written by npm run docs:settings from src/config/settings.ts -->";
+const END = "<!-- end of settings table -->";
+
+/** The README with its settings table made anew; throws when the README has no markers. */
+export function replaceSettingsTable(readme: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`the README needs the lines ${START} and ${END}`);
+  return `${readme.slice(0, start + START.length)}\n\n${settingsMarkdown()}\n\n${readme.slice(end)}`;
+}
