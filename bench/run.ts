@@ -10,7 +10,7 @@ import { startServer, tempDataDir, type TestServer } from "../test/helpers/serve
 import type { LoadSpec } from "./load.js";
 import { seedUsers } from "./seed.js";
 import { randomBytes } from "node:crypto";
-import { BreachedPasswords } from "../src/app/breached-passwords.js";
+import { BreachedPasswords } from "../src/app/passwords/breached-passwords.js";
 import { startOwnPostgres } from "../test/helpers/embedded-postgres.js";
 import { freshDatabase } from "../test/helpers/postgres.js";
 import { startReplicas } from "../test/helpers/replicas.js";

@@ -1,9 +1,10 @@
 // Seeds users in bulk for the scale figures: the same events and projection rows the service
 // writes, with one precomputed hash, in large transactions. A bench tool, not a product path.
-import { appendEvents, USERS } from "../src/app/aggregates.js";
-import { ensureDefaultOrg } from "../src/app/bootstrap.js";
-import { ensureProjectionsCurrent } from "../src/app/rebuild-projections.js";
-import { MAX_PASSWORD_HISTORY, decide } from "../src/domain/user.js";
+import { appendEvents, USERS } from "../src/app/shared/aggregates.js";
+import { ensureDefaultOrg } from "../src/app/start-up/bootstrap.js";
+import { ensureProjectionsCurrent } from "../src/app/start-up/rebuild-projections.js";
+import { MAX_PASSWORD_HISTORY } from "../src/domain/user.js";
+import { decide } from "../src/domain/user-commands.js";
 import { openStore } from "../src/store/open-store.js";
 import { appenderIn } from "../src/store/store.js";
 

@@ -1,4 +1,4 @@
-export type LogFields = Record<string, string | number | boolean | null | undefined>;
+type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];

@@ -2,11 +2,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 /** Where a call came in: the protocol, or ZITADEL's REST paths. */
 export type CallProtocol = "grpc" | "grpc-web" | "connect" | "rest";
-export type HashJobKind = "hash" | "compare";
+type HashJobKind = "hash" | "compare";
 export type DeliveryOutcome = "sent" | "retried" | "failed";
 
 /** Read when scraped: what is waiting right now, wherever it waits. */
-export interface MetricSources {
+interface MetricSources {
   hashJobs(): { queued: number; running: number };
   outboxPending(): Promise<ReadonlyArray<{ channel: string; count: number }>>;
   /** PostgreSQL's connection pool; null on SQLite. */

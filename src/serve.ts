@@ -1,30 +1,31 @@
-import { ensureAdminToken, ensureSecretMatches } from "./app/bootstrap.js";
-import { commonPasswords } from "./app/common-passwords.js";
-import { createAppContext } from "./app/create-app.js";
-import { databaseHealth } from "./app/database-health.js";
+import { commonPasswords } from "./app/passwords/common-passwords.js";
+import { createAppContext } from "./app/shared/create-app.js";
+import { databaseHealth } from "./app/start-up/database-health.js";
 import { TrustedProxies } from "./api/trusted-proxies.js";
-import { ensureProjectionsCurrent } from "./app/rebuild-projections.js";
 import { ConfigError } from "./config/parsers.js";
 import type { Config } from "./config/settings.js";
-import { BreachedPasswords } from "./app/breached-passwords.js";
+import { BreachedPasswords } from "./app/passwords/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
 import { Peppers } from "./crypto/peppers.js";
-import { ensurePeppersUsable } from "./app/peppers-in-use.js";
-import { recordExpiredTokens, recordUnrecordedTokens } from "./app/api-tokens.js";
+import { recordExpiredTokens } from "./app/tokens/api-tokens.js";
+import { startServing } from "./app/start-up/start-up.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import type { Logger } from "./log.js";
-import { createHandler } from "./server/handler.js";
+import { createHandler, type HandlerOptions } from "./server/handler.js";
+import type { AppContext } from "./app/shared/context.js";
+import type { PendingMessage } from "./store/outbox.js";
 import { listen } from "./server/server.js";
+import { UI_PATHS } from "./server/ui-paths.js";
 import { listenForMetrics } from "./server/metrics-listener.js";
 import { Metrics } from "./metrics.js";
 import { OutboxWorker } from "./notify/outbox-worker.js";
-import { handlePublicResetRequest } from "./app/public-password-reset.js";
+import { handlePublicResetRequest } from "./app/password-reset/request-password-reset.js";
 import { loadTemplates } from "./notify/templates.js";
 import { mailDirTransport, smsWebhookTransport, smtpTransport, type EmailTransport } from "./notify/transports.js";
 import { openStore } from "./store/open-store.js";
-import { resetMessageCode } from "./app/password-reset.js";
+import { resetMessageCode } from "./app/password-reset/reset-links.js";
 import { open as openSealed } from "./crypto/sealed-box.js";
 import { passwordHistoryKept } from "./domain/password-policy.js";
 
@@ -63,32 +64,14 @@ async function serveOn(
   log: Logger,
   announce: (line: string) => void,
 ): Promise<Service> {
-  await ensureSecretMatches(store, keys);
   const peppers = Peppers.from(config.secrets.peppers);
-  await ensurePeppersUsable(store, peppers);
-  await recordUnrecordedTokens(store);
-  const replayed = await ensureProjectionsCurrent(store);
+  const { replayed, generatedAdminToken } = await startServing(store, keys, peppers, config.secrets.adminToken, Date.now());
   if (replayed !== null) log.info("projections rebuilt for this version", { events: replayed });
-  const generatedToken = await ensureAdminToken(store, keys, config.secrets.adminToken, Date.now());
-  if (generatedToken !== null) {
-    announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedToken}\n`);
+  if (generatedAdminToken !== null) {
+    announce(`Generated bootstrap admin token (shown only this once; only its digest is stored):\n  ${generatedAdminToken}\n`);
   }
 
-  const worker = new OutboxWorker({
-    store,
-    log,
-    templates: loadTemplates(config.notify.templateDir),
-    // Rows queued before codes were computed carry them sealed; every newer one has none.
-    resetCodeOf: (message) =>
-      message.sealedSecret === null ? resetMessageCode(keys, message) : openSealed(keys.outbox, message.sealedSecret),
-    email: emailTransport(config.notify),
-    sms: config.notify.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.notify.smsWebhookUrl),
-    retry: config.outbox,
-    clock: Date.now,
-    leaseMs: config.outbox.leaseMs,
-    onOutcome: (channel, outcome) => metrics.delivered(channel, outcome),
-    handleInternal: (message) => handlePublicResetRequest(app, message), // started once app exists
-  });
+  const worker = outboxWorker(config, store, keys, log, metrics, (message) => handlePublicResetRequest(app, message)); // started once app exists
   const hasher = new PasswordHasher(config.hashing.bcryptCost, config.hashing.concurrency, peppers, (kind, seconds) =>
     metrics.hashJobDone(kind, seconds),
   );
@@ -101,39 +84,11 @@ async function serveOn(
     clock: Date.now,
     failureDelay: config.failureDelay,
     outboxQueued: () => worker.kick(),
-    settings: {
-      codeTtlMs: config.passwordReset.codeTtlMs,
-      passwordPolicy: config.passwordPolicy,
-      commonPasswords: commonPasswords(),
-      breachedPasswords: openBreachedPasswords(config.breachedPasswords),
-      lockout: config.lockout,
-      sessionLifetimeMs: config.sessions.lifetimeMs,
-      // Until the server listens and knows its own address, when nothing else names the reset page.
-      resetUrlTemplate: config.passwordReset.urlTemplate ?? resetPageTemplate(config.server.publicUrl ?? "http://localhost"),
-      resetUrlOrigins: config.passwordReset.urlOrigins,
-      notifyPasswordChanged: config.notify.passwordChanged,
-    },
+    settings: appSettings(config),
   });
-  const databaseAnswers = databaseHealth(store);
   const shutdown = new AbortController();
-  let open = true;
-  const handler = createHandler(app, {
-    corsOrigins: config.server.corsOrigins,
-    rateLimits: config.rateLimits,
-    trustedProxies: new TrustedProxies(config.server.trustedProxies, config.server.proxyHeader, (hop) =>
-      log.warn("a trusted proxy sent a hop that is no address: limited as a client of its own", { hop }),
-    ),
-    maxRequestBytes: config.limits.maxRequestBytes,
-    isServing: async () => open && !shutdown.signal.aborted && (await databaseAnswers()),
-    shutdownSignal: shutdown.signal,
-    reflection: config.server.reflection,
-    ui: config.ui.enabled ? config.ui : null,
-  });
-  if (config.server.metricsAddress !== undefined) {
-    metrics.observe({ hashJobs: () => hasher.jobs(), outboxPending: () => store.outbox.pendingByChannel(), pool: () => store.pool() });
-  }
-  const { metricsAddress } = config.server;
-  const metricsListener = metricsAddress === undefined ? null : await listenForMetrics(metrics, metricsAddress, log);
+  const handler = createHandler(app, handlerOptions(config, store, log, shutdown.signal));
+  const metricsListener = await serveMetrics(config.server.metricsAddress, metrics, { hasher, store }, log);
   const { host, port, shutdownTimeoutMs, tlsCert, tlsKey } = config.server;
   const server = await listen(
     handler,
@@ -141,12 +96,7 @@ async function serveOn(
     log,
   );
   worker.start();
-  // Now and then, by any replica: expired rate limits and failure counts change no answer and are
-  // dropped; tokens past their expiry (refused since) get their expiry recorded in the audit trail.
-  const pruning = setInterval(() => {
-    store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
-    recordExpiredTokens(store, Date.now()).catch((error: Error) => log.warn("recording token expiry failed", { error: error.message }));
-  }, 300_000).unref();
+  const pruning = startPruning(store, log);
   if (config.passwordReset.urlTemplate === undefined && config.server.publicUrl === undefined) {
     app.settings.resetUrlTemplate = resetPageTemplate(ownOrigin(config.server, server.port));
   }
@@ -158,7 +108,6 @@ async function serveOn(
       await server.close();
       await metricsListener?.close();
       shutdown.abort();
-      open = false;
       clearInterval(pruning);
       await app.background.drain();
       await worker.stop();
@@ -169,15 +118,94 @@ async function serveOn(
   };
 }
 
+/** GET /metrics on a listener of its own, when an address is configured. */
+async function serveMetrics(
+  address: Config["server"]["metricsAddress"],
+  metrics: Metrics,
+  { hasher, store }: { hasher: PasswordHasher; store: Store },
+  log: Logger,
+): Promise<{ close(): Promise<void> } | null> {
+  if (address === undefined) return null;
+  metrics.observe({ hashJobs: () => hasher.jobs(), outboxPending: () => store.outbox.pendingByChannel(), pool: () => store.pool() });
+  return listenForMetrics(metrics, address, log);
+}
+
+function outboxWorker(
+  config: Config,
+  store: Store,
+  keys: Keys,
+  log: Logger,
+  metrics: Metrics,
+  handleInternal: (message: PendingMessage) => Promise<void>,
+): OutboxWorker {
+  return new OutboxWorker({
+    store,
+    log,
+    templates: loadTemplates(config.notify.templateDir),
+    // Rows queued before codes were computed carry them sealed; every newer one has none.
+    resetCodeOf: (message) =>
+      message.sealedSecret === null ? resetMessageCode(keys, message) : openSealed(keys.outbox, message.sealedSecret),
+    email: emailTransport(config.notify),
+    sms: config.notify.smsWebhookUrl === undefined ? null : smsWebhookTransport(config.notify.smsWebhookUrl),
+    retry: config.outbox,
+    clock: Date.now,
+    leaseMs: config.outbox.leaseMs,
+    onOutcome: (channel, outcome) => metrics.delivered(channel, outcome),
+    handleInternal,
+  });
+}
+
+function appSettings(config: Config): AppContext["settings"] {
+  return {
+    codeTtlMs: config.passwordReset.codeTtlMs,
+    passwordPolicy: config.passwordPolicy,
+    commonPasswords: commonPasswords(),
+    breachedPasswords: openBreachedPasswords(config.breachedPasswords),
+    lockout: config.lockout,
+    sessionLifetimeMs: config.sessions.lifetimeMs,
+    // Until the server listens and knows its own address, when nothing else names the reset page.
+    resetUrlTemplate: config.passwordReset.urlTemplate ?? resetPageTemplate(config.server.publicUrl ?? "http://localhost"),
+    resetUrlOrigins: config.passwordReset.urlOrigins,
+    notifyPasswordChanged: config.notify.passwordChanged,
+  };
+}
+
+function handlerOptions(config: Config, store: Store, log: Logger, shutdown: AbortSignal): HandlerOptions {
+  const databaseAnswers = databaseHealth(store);
+  return {
+    corsOrigins: config.server.corsOrigins,
+    rateLimits: config.rateLimits,
+    trustedProxies: new TrustedProxies(config.server.trustedProxies, config.server.proxyHeader, (hop) =>
+      log.warn("a trusted proxy sent a hop that is no address: limited as a client of its own", { hop }),
+    ),
+    maxRequestBytes: config.limits.maxRequestBytes,
+    isServing: async () => !shutdown.aborted && (await databaseAnswers()),
+    shutdownSignal: shutdown,
+    reflection: config.server.reflection,
+    ui: config.ui.enabled ? config.ui : null,
+  };
+}
+
+/**
+ * Now and then, by any replica: expired rate limits and failure counts change no answer and are
+ * dropped; tokens past their expiry (refused since) get their expiry recorded in the audit trail.
+ */
+function startPruning(store: Store, log: Logger): NodeJS.Timeout {
+  return setInterval(() => {
+    store.throttles.prune(Date.now()).catch((error: Error) => log.warn("pruning throttles failed", { error: error.message }));
+    recordExpiredTokens(store, Date.now()).catch((error: Error) => log.warn("recording token expiry failed", { error: error.message }));
+  }, 300_000).unref();
+}
+
 function emailTransport({ smtpUrl, mailDir, mailFrom }: Config["notify"]): EmailTransport | null {
   if (smtpUrl !== undefined) return smtpTransport(smtpUrl, mailFrom);
   if (mailDir !== undefined) return mailDirTransport(mailDir, mailFrom);
   return null;
 }
 
-/** The hosted reset page (src/server/ui.ts) as a link template. */
+/** The hosted reset page as a link template. */
 function resetPageTemplate(origin: string): string {
-  return `${origin}/ui/password/reset?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}`;
+  return `${origin}${UI_PATHS.reset}?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}`;
 }
 
 /** This server's own address, as a browser on this machine reaches it. */

@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { UI_PATHS } from "../src/server/ui-paths.js";
 
 const here = import.meta.dirname;
 const english: unknown = JSON.parse(readFileSync(join(here, "messages", "en.json"), "utf8"));
@@ -32,7 +33,12 @@ for (const page of PAGES) {
   const html = part("layout")
     .replaceAll("{{page}}", () => page)
     .replace("{{title}}", () => title)
-    .replace("{{content}}", () => content);
+    .replace("{{content}}", () => content)
+    .replace(/\{\{ui\.(\w+)\}\}/g, (_, name: string) => {
+      const path = UI_PATHS[name as keyof typeof UI_PATHS] as string | undefined;
+      if (path === undefined) throw new Error(`${page}.html names {{ui.${name}}}, which src/server/ui-paths.ts does not have`);
+      return path;
+    });
   writeFileSync(join(out, `${page}.html`), html);
 }
 

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { listEvents } from "../app/audit-trail.js";
-import type { AppContext } from "../app/context.js";
+import { listEvents } from "../app/audit/list-events.js";
+import type { AppContext } from "../app/shared/context.js";
 import { checkId, Violations } from "../domain/user-input.js";
 import { AuditService } from "../../gen/latchkey/audit/v1/audit_service_pb.js";
 import { requirePermission } from "./auth.js";

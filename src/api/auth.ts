@@ -1,20 +1,20 @@
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { authenticateBearer } from "../app/authenticate.js";
-import { ALL_PERMISSIONS } from "../app/bootstrap.js";
-import type { Actor, AppContext } from "../app/context.js";
+import { authenticateBearer } from "../app/tokens/authenticate-bearer.js";
+import { ALL_PERMISSIONS } from "../app/start-up/bootstrap.js";
+import type { Actor, AppContext } from "../app/shared/context.js";
 import { DomainError } from "../domain/errors.js";
 
 export const PERMISSIONS = ["user.read", "user.write", "user.password.reset", "session.read", "session.delete", "events.read"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export type Caller =
+type Caller =
   | { kind: "anonymous" }
   | { kind: "service"; tokenId: string; permissions: readonly string[] }
   /** A user acting through one of its sessions: on its own user only. */
   | { kind: "user"; userId: string; sessionId: string };
 
 const ANONYMOUS: Caller = { kind: "anonymous" };
-export const callerKey = createContextKey<Caller>(ANONYMOUS, { description: "the authenticated caller" });
+const callerKey = createContextKey<Caller>(ANONYMOUS, { description: "the authenticated caller" });
 
 /**
  * Resolves `Authorization: Bearer <token>` to a service account or a user's session. A token that

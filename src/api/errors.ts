@@ -1,3 +1,4 @@
+import { withProtoPaths } from "./field-paths.js";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { CredentialsCheckErrorSchema } from "../../gen/zitadel/message_pb.js";
@@ -6,7 +7,7 @@ import type { Logger } from "../log.js";
 import { StoreUnavailableError } from "../store/sql.js";
 import { clientIpKey } from "./rate-limit.js";
 
-export const ERROR_DOMAIN = "latchkey";
+const ERROR_DOMAIN = "latchkey";
 
 /** The one place a failure becomes a status code. */
 const STATUS_BY_REASON: Record<ErrorReason, Code> = {
@@ -33,7 +34,7 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   CONCURRENT_MODIFICATION: Code.Aborted,
 };
 
-export function toConnectError(error: DomainError): ConnectError {
+function toConnectError(error: DomainError): ConnectError {
   const details = [{ desc: ErrorInfoSchema, value: { reason: error.reason, domain: ERROR_DOMAIN } }];
   if (error.violations.length > 0) {
     details.push({ desc: BadRequestSchema, value: { fieldViolations: [...error.violations] } } as never);
@@ -75,7 +76,7 @@ export function errorInterceptor(log: Logger): Interceptor {
     try {
       return await next(req);
     } catch (error) {
-      if (error instanceof DomainError) throw toConnectError(error);
+      if (error instanceof DomainError) throw toConnectError(withProtoPaths(error, req.method));
       if (error instanceof ConnectError) throw error;
       if (error instanceof StoreUnavailableError) {
         // The caller may try again: nothing was acknowledged, and the pool reconnects by itself.

@@ -1,6 +1,6 @@
 /** ZITADEL's paging: a limit of 0 asks for the default page; larger limits are capped, not refused. */
-export const DEFAULT_PAGE = 100;
-export const LARGEST_PAGE = 1_000;
+const DEFAULT_PAGE = 100;
+const LARGEST_PAGE = 1_000;
 
 export function pageSize(limit: number): number {
   return limit === 0 ? DEFAULT_PAGE : Math.min(limit, LARGEST_PAGE);

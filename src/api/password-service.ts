@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AppContext } from "../app/context.js";
-import { requestPublicPasswordReset } from "../app/public-password-reset.js";
-import { getOpenPasswordReset, getPasswordResetRequest } from "../app/reset-request.js";
+import type { AppContext } from "../app/shared/context.js";
+import { requestPasswordReset } from "../app/password-reset/request-password-reset.js";
+import { getOpenPasswordReset, getPasswordResetRequest } from "../app/password-reset/get-password-reset-request.js";
 import type { CodeMedium } from "../domain/password-code.js";
 import { invalidArgument } from "../domain/errors.js";
 import { checkLoginName, loginNameKey, Violations } from "../domain/user-input.js";
@@ -23,7 +23,7 @@ export function passwordService(app: AppContext, limits: AnonymousLimits): Servi
       // Sizes first: nothing a caller sends is counted or looked up before it is known to be small.
       new Violations().tap((v) => checkLoginName(v, "login_name", req.loginName)).throwIfAny();
       await limitPublicCall(ctx, limits, `login:${loginNameKey(req.loginName)}`);
-      requestPublicPasswordReset(app, req.loginName, req.urlTemplate);
+      requestPasswordReset(app, req.loginName, req.urlTemplate);
       return {};
     },
 

@@ -36,7 +36,7 @@ export interface AnonymousLimits {
 }
 
 /** What rate limits count a client by: its address, bucketed as clientAddressBucket says. */
-export const clientAddressKey = createContextKey<string>("unknown", { description: "the client's address bucket" });
+const clientAddressKey = createContextKey<string>("unknown", { description: "the client's address bucket" });
 /** The client's own address, for logs. */
 export const clientIpKey = createContextKey<string>("unknown", { description: "the client's network address" });
 

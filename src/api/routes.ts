@@ -1,5 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../app/shared/context.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { AuditService } from "../../gen/latchkey/audit/v1/audit_service_pb.js";
 import { auditService } from "./audit-service.js";

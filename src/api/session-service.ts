@@ -1,8 +1,11 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
-import type { UserLookup } from "../app/check-password.js";
-import type { AppContext } from "../app/context.js";
-import { createSession, deleteSession, getActiveSession, sessionTokenMatches } from "../app/sessions.js";
+import type { UserLookup } from "../app/users/find-user.js";
+import type { AppContext } from "../app/shared/context.js";
+import { createSession } from "../app/sessions/create-session.js";
+import { deleteSession } from "../app/sessions/delete-session.js";
+import { getActiveSession } from "../app/sessions/get-session.js";
+import { sessionTokenMatches } from "../app/sessions/session-tokens.js";
 import { DomainError, invalidArgument } from "../domain/errors.js";
 import type { SessionState } from "../domain/session.js";
 import { MAX_PASSWORD_LENGTH } from "../domain/password-policy.js";

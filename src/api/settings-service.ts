@@ -1,5 +1,5 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../app/shared/context.js";
 import { INSTANCE_ID } from "../store/events.js";
 import { ResourceOwnerType } from "../../gen/zitadel/settings/v2/settings_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";

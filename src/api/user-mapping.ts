@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
-import type { AddHumanUserInput } from "../app/add-human-user.js";
-import type { ResetMedium } from "../app/password-reset.js";
-import type { SetPasswordProof } from "../app/set-password.js";
-import { codeRefused, type Gender as DomainGender, type UserState } from "../domain/user.js";
-import { DomainError, invalidArgument } from "../domain/errors.js";
+import type { AddHumanUserInput } from "../app/users/add-human-user.js";
+import type { ResetMedium } from "../app/password-reset/password-reset.js";
+import type { SetPasswordProof } from "../app/passwords/set-password.js";
+import { type Gender as DomainGender, type UserState } from "../domain/user.js";
+import { codeRefused } from "../domain/user-commands.js";
+import { invalidArgument } from "../domain/errors.js";
 import { checkId, Violations } from "../domain/user-input.js";
 import { NotificationType } from "../../gen/zitadel/user/v2/password_pb.js";
 import { Gender, UserSchema, UserState as ProtoUserState, type User } from "../../gen/zitadel/user/v2/user_pb.js";

@@ -43,58 +43,69 @@ const LONGEST_VALUE = 200;
 
 /** ListUsers' request as a search, its size bounded and every value checked. */
 export function userSearchFrom(req: ListUsersRequest): UserSearch {
-  const v = new Violations();
-  let nodes = 0;
-  const text = (field: string, value: string) => {
-    if ([...value].length > LONGEST_VALUE) v.add(field, `must be at most ${LONGEST_VALUE} characters long`);
-    return value;
-  };
-  const list = (field: string, values: string[]) => {
-    if (values.length > MOST_LISTED_VALUES) v.add(field, `may list at most ${MOST_LISTED_VALUES} values`);
-    values.forEach((value, i) => text(`${field}[${i}]`, value));
-    return values;
-  };
-  const method = (m: TextQueryMethod) => TEXT_METHODS[m] ?? "equals";
+  const reader = new QueryReader();
+  const filters = req.queries.map((query, i) => reader.filter(query, `queries[${i}]`, 1));
+  const page = pageOf(req.query);
+  reader.v.throwIfAny();
+  return { filter: { kind: "and", filters }, sort: SORT_COLUMNS[req.sortingColumn] ?? "created_at", ...page };
+}
 
-  const filterOf = (query: SearchQuery, field: string, depth: number): UserFilter => {
-    if (++nodes > MOST_FILTERS) {
-      v.add("queries", `may hold at most ${MOST_FILTERS} queries in all`);
+type Query = SearchQuery["query"];
+
+/** A text query: the column it searches, its value and how it compares. */
+function textQueryOf(q: Query): { field: TextField; value: string; method: TextQueryMethod } | undefined {
+  switch (q.case) {
+    case "userNameQuery":
+      return { field: "username", value: q.value.userName, method: q.value.method };
+    case "firstNameQuery":
+      return { field: "given_name", value: q.value.firstName, method: q.value.method };
+    case "lastNameQuery":
+      return { field: "family_name", value: q.value.lastName, method: q.value.method };
+    case "nickNameQuery":
+      return { field: "nick_name", value: q.value.nickName, method: q.value.method };
+    case "displayNameQuery":
+      return { field: "display_name", value: q.value.displayName, method: q.value.method };
+    case "emailQuery":
+      return { field: "email", value: q.value.emailAddress, method: q.value.method };
+    case "phoneQuery":
+      return { field: "phone", value: q.value.number, method: q.value.method };
+    default:
+      return undefined;
+  }
+}
+
+/** Reads nested queries into filters, collecting every violation and bounding their number and depth. */
+class QueryReader {
+  readonly v = new Violations();
+  private nodes = 0;
+
+  filter(query: SearchQuery, field: string, depth: number): UserFilter {
+    if (++this.nodes > MOST_FILTERS) {
+      this.v.add("queries", `may hold at most ${MOST_FILTERS} queries in all`);
       return { kind: "none" };
     }
     if (depth > DEEPEST_FILTER) {
-      v.add(field, `nests deeper than ${DEEPEST_FILTER} levels`);
+      this.v.add(field, `nests deeper than ${DEEPEST_FILTER} levels`);
       return { kind: "none" };
     }
     const q = query.query;
-    const textFilter = (name: TextField, value: string, m: TextQueryMethod): UserFilter => ({
-      kind: "text",
-      field: name,
-      method: method(m),
-      value: text(`${field}.${q.case}`, value),
-    });
+    const asText = textQueryOf(q);
+    if (asText !== undefined) {
+      return { kind: "text", field: asText.field, method: method(asText.method), value: this.text(`${field}.${q.case}`, asText.value) };
+    }
+    return this.otherFilter(q, field, depth);
+  }
+
+  private otherFilter(q: Query, field: string, depth: number): UserFilter {
     switch (q.case) {
-      case "userNameQuery":
-        return textFilter("username", q.value.userName, q.value.method);
-      case "firstNameQuery":
-        return textFilter("given_name", q.value.firstName, q.value.method);
-      case "lastNameQuery":
-        return textFilter("family_name", q.value.lastName, q.value.method);
-      case "nickNameQuery":
-        return textFilter("nick_name", q.value.nickName, q.value.method);
-      case "displayNameQuery":
-        return textFilter("display_name", q.value.displayName, q.value.method);
-      case "emailQuery":
-        return textFilter("email", q.value.emailAddress, q.value.method);
-      case "phoneQuery":
-        return textFilter("phone", q.value.number, q.value.method);
       case "loginNameQuery":
-        return { kind: "login_name", method: method(q.value.method), value: text(`${field}.loginNameQuery`, q.value.loginName) };
+        return { kind: "login_name", method: method(q.value.method), value: this.text(`${field}.loginNameQuery`, q.value.loginName) };
       case "inUserIdsQuery":
-        return { kind: "ids", userIds: list(`${field}.inUserIdsQuery.userIds`, q.value.userIds) };
+        return { kind: "ids", userIds: this.list(`${field}.inUserIdsQuery.userIds`, q.value.userIds) };
       case "inUserEmailsQuery":
-        return { kind: "emails", emails: list(`${field}.inUserEmailsQuery.userEmails`, q.value.userEmails) };
+        return { kind: "emails", emails: this.list(`${field}.inUserEmailsQuery.userEmails`, q.value.userEmails) };
       case "organizationIdQuery":
-        return { kind: "org", orgId: text(`${field}.organizationIdQuery`, q.value.organizationId) };
+        return { kind: "org", orgId: this.text(`${field}.organizationIdQuery`, q.value.organizationId) };
       case "stateQuery":
         // Users are active or locked here; no user is in any other state.
         if (q.value.state === UserState.ACTIVE) return { kind: "locked", locked: false };
@@ -106,23 +117,31 @@ export function userSearchFrom(req: ListUsersRequest): UserSearch {
       case "orQuery":
         return {
           kind: q.case === "andQuery" ? "and" : "or",
-          filters: q.value.queries.map((inner, i) => filterOf(inner, `${field}.${q.case}.queries[${i}]`, depth + 1)),
+          filters: q.value.queries.map((inner, i) => this.filter(inner, `${field}.${q.case}.queries[${i}]`, depth + 1)),
         };
       case "notQuery":
         return q.value.query === undefined
           ? { kind: "none" }
-          : { kind: "not", filter: filterOf(q.value.query, `${field}.notQuery.query`, depth + 1) };
+          : { kind: "not", filter: this.filter(q.value.query, `${field}.notQuery.query`, depth + 1) };
       default:
-        v.add(field, "must hold a query");
+        this.v.add(field, "must hold a query");
         return { kind: "none" };
     }
-  };
+  }
 
-  const filters = req.queries.map((query, i) => filterOf(query, `queries[${i}]`, 1));
-  const page = pageOf(req.query);
-  v.throwIfAny();
-  return { filter: { kind: "and", filters }, sort: SORT_COLUMNS[req.sortingColumn] ?? "created_at", ...page };
+  private text(field: string, value: string): string {
+    if ([...value].length > LONGEST_VALUE) this.v.add(field, `must be at most ${LONGEST_VALUE} characters long`);
+    return value;
+  }
+
+  private list(field: string, values: string[]): string[] {
+    if (values.length > MOST_LISTED_VALUES) this.v.add(field, `may list at most ${MOST_LISTED_VALUES} values`);
+    values.forEach((value, i) => this.text(`${field}[${i}]`, value));
+    return values;
+  }
 }
+
+const method = (m: TextQueryMethod): TextMethod => TEXT_METHODS[m] ?? "equals";
 
 function pageOf(query: ListQuery | undefined): Pick<UserSearch, "offset" | "limit" | "asc"> {
   return { limit: pageSize(query?.limit ?? 0), offset: cappedNumber(query?.offset ?? 0n), asc: query?.asc ?? false };

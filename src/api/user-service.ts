@@ -1,13 +1,13 @@
 import { isLocked } from "../domain/lockout.js";
-import type { ServiceImpl } from "@connectrpc/connect";
-import { addHumanUser } from "../app/add-human-user.js";
-import type { AppContext } from "../app/context.js";
-import { getUser } from "../app/get-user.js";
-import { listUsers } from "../app/list-users.js";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { addHumanUser } from "../app/users/add-human-user.js";
+import type { Actor, AppContext } from "../app/shared/context.js";
+import { getUserById } from "../app/users/get-user-by-id.js";
+import { listUsers } from "../app/users/list-users.js";
 import { userSearchFrom } from "./user-search-mapping.js";
-import { lockUser, unlockUser } from "../app/lock-user.js";
-import { requestPasswordReset } from "../app/password-reset.js";
-import { setPassword } from "../app/set-password.js";
+import { lockUser, unlockUser } from "../app/users/lock-user.js";
+import { passwordReset } from "../app/password-reset/password-reset.js";
+import { setPassword, type SetPasswordProof } from "../app/passwords/set-password.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { actorOf, callerOf, requirePermission, requireSelfOrPermission } from "./auth.js";
 import { timestamp, toDetails } from "./details.js";
@@ -36,26 +36,14 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
     async getUserByID(req, ctx) {
       const userId = requireUserId(req.userId);
       requireSelfOrPermission(ctx, userId, "user.read");
-      const state = await getUser(app, userId);
+      const state = await getUserById(app, userId);
       return { details: toDetails(state), user: toUser(state, isLocked(state, app.clock(), app.settings.lockout)) };
     },
 
     async setPassword(req, ctx) {
       const userId = requireUserId(req.userId);
       const proof = setPasswordProof(req);
-      const caller = callerOf(ctx);
-      let actor;
-      if (proof.kind === "verification_code") {
-        // A code proves itself, so anyone may redeem one; the public is rate-limited.
-        await limitPublicCall(ctx, limits, `user:${userId}`);
-        actor = actorOf(caller);
-      } else if (proof.kind === "current_password") {
-        actor = requireSelfOrPermission(ctx, userId, "user.write");
-        // Changed in a session of the user's own: that session survives the change.
-        if (caller.kind === "user") proof.sessionId = caller.sessionId;
-      } else {
-        actor = requirePermission(ctx, "user.write");
-      }
+      const actor = await setPasswordActor(ctx, userId, proof, limits);
       const newPassword = req.newPassword?.password ?? "";
       const state = await setPassword(app, { userId, newPassword, changeRequired: req.newPassword?.changeRequired ?? false, proof }, actor);
       return { details: toDetails(state) };
@@ -64,7 +52,7 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
     async passwordReset(req, ctx) {
       // Privileged only: a code returned to an anonymous caller would hand them the account.
       const actor = requirePermission(ctx, "user.password.reset");
-      const { state, code } = await requestPasswordReset(app, requireUserId(req.userId), resetMedium(req), actor);
+      const { state, code } = await passwordReset(app, requireUserId(req.userId), resetMedium(req), actor);
       return { details: toDetails(state), verificationCode: code };
     },
 
@@ -78,4 +66,21 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
       return { details: toDetails(await unlockUser(app, requireUserId(req.userId), actor)) };
     },
   };
+}
+
+/** Who may set a password depends on the proof given. */
+async function setPasswordActor(ctx: HandlerContext, userId: string, proof: SetPasswordProof, limits: AnonymousLimits): Promise<Actor> {
+  const caller = callerOf(ctx);
+  if (proof.kind === "verification_code") {
+    // A code proves itself, so anyone may redeem one; the public is rate-limited.
+    await limitPublicCall(ctx, limits, `user:${userId}`);
+    return actorOf(caller);
+  }
+  if (proof.kind === "current_password") {
+    const actor = requireSelfOrPermission(ctx, userId, "user.write");
+    // Changed in a session of the user's own: that session survives the change.
+    if (caller.kind === "user") proof.sessionId = caller.sessionId;
+    return actor;
+  }
+  return requirePermission(ctx, "user.write");
 }

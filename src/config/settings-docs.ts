@@ -26,14 +26,14 @@ export function usage(): string {
   ].join("\n");
 }
 
-export function secretNames(): string[] {
+function secretNames(): string[] {
   return allSettings()
     .filter((s) => s.secret)
     .map((s) => s.env);
 }
 
 /** The README's settings table (between its `settings` markers); a test keeps the two equal. */
-export function settingsMarkdown(): string {
+function settingsMarkdown(): string {
   const rows = allSettings().map((s) => [`\`${s.env}\``, s.shownDefault, s.description]);
   const table = [["variable", "default", ""], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(3, ...table.map((row) => row[i]!.length)));

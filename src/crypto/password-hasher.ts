@@ -18,7 +18,7 @@ const SCHEME_PREFIX = "bcrypt-sha384:";
 const PEPPERED_PREFIX = "bcrypt-hmac-sha384:";
 const BCRYPT_PATTERN = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
-export type HashScheme = "bcrypt-sha384" | "bcrypt-hmac-sha384" | "bcrypt";
+type HashScheme = "bcrypt-sha384" | "bcrypt-hmac-sha384" | "bcrypt";
 
 interface ParsedHash {
   scheme: HashScheme;

@@ -22,8 +22,27 @@ export type ErrorReason =
   | "PERMISSION_DENIED"
   | "CONCURRENT_MODIFICATION";
 
+/**
+ * The input fields the rules check, by their domain names; api/field-paths.ts says where each
+ * sits in each RPC's request, so the answer names the proto path.
+ */
+export type InputField =
+  | "userId"
+  | "username"
+  | "givenName"
+  | "familyName"
+  | "nickName"
+  | "displayName"
+  | "preferredLanguage"
+  | "email"
+  | "phone"
+  | "password"
+  | "passwordHash"
+  | "loginName"
+  | "urlTemplate";
+
 export interface FieldViolation {
-  /** The request field at fault, as its proto path (for example `new_password.password`). */
+  /** The field at fault: an InputField from the rules, or a proto path from api/. */
   field: string;
   description: string;
 }
@@ -35,6 +54,8 @@ export class DomainError extends Error {
     readonly violations: readonly FieldViolation[] = [],
     /** For a failed password check: consecutive failures so far, so a login page can warn. */
     readonly failedAttempts?: number,
+    /** The message without the violations it lists, when it lists them. */
+    readonly summary?: string,
   ) {
     super(message);
     this.name = "DomainError";
@@ -46,11 +67,24 @@ export class DomainError extends Error {
  * with decodeURI: characters such as ; , : / ? @ & = + $ # would reach them still encoded.
  * So messages are sentences with none of those.
  */
-export function describeViolations(violations: readonly FieldViolation[]): string {
+function describeViolations(violations: readonly FieldViolation[]): string {
   return violations.map((v) => `${v.field} ${v.description}`).join(". ");
+}
+
+/** An error whose message lists its violations. */
+export function listingViolations(reason: ErrorReason, summary: string, violations: readonly FieldViolation[]): DomainError {
+  return new DomainError(reason, `${summary}. ${describeViolations(violations)}`, violations, undefined, summary);
 }
 
 /** One error for every field violation found, so a caller can fix all at once. */
 export function invalidArgument(violations: readonly FieldViolation[]): DomainError {
-  return new DomainError("INVALID_ARGUMENT", `invalid request. ${describeViolations(violations)}`, violations);
+  return listingViolations("INVALID_ARGUMENT", "invalid request", violations);
+}
+
+/** The same error, its violations naming their fields as `rename` says (its message too, where it lists them). */
+export function withFieldsRenamed(error: DomainError, rename: (field: string) => string): DomainError {
+  if (error.violations.length === 0) return error;
+  const violations = error.violations.map((v) => ({ ...v, field: rename(v.field) }));
+  const message = error.summary === undefined ? error.message : `${error.summary}. ${describeViolations(violations)}`;
+  return new DomainError(error.reason, message, violations, error.failedAttempts, error.summary);
 }

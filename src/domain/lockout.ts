@@ -26,7 +26,7 @@ export function locksAfter(failuresAfter: number, policy: LockoutPolicy): boolea
 }
 
 /** When a lock ends by itself: an administrator's never, a password lockout after its (growing) duration. */
-export function lockEndsAt(lock: Lock, lockoutsInARow: number, policy: LockoutPolicy): number {
+function lockEndsAt(lock: Lock, lockoutsInARow: number, policy: LockoutPolicy): number {
   if (lock.reason === "administrator" || policy.lockoutDurationMs === 0) return Infinity;
   const growth = 2 ** Math.min(Math.max(lockoutsInARow - 1, 0), 20);
   return lock.at + Math.min(policy.lockoutDurationMs * growth, LONGEST_LOCKOUT_MS);

@@ -1,5 +1,5 @@
 /** Public reset requests for one user open at most one code per this interval. */
-export const PUBLIC_RESET_INTERVAL_MS = 60_000;
+const PUBLIC_RESET_INTERVAL_MS = 60_000;
 
 /** How a code reached its holder: returned to a trusted caller, or sent by e-mail or SMS. */
 export type CodeMedium = "returned" | "email" | "sms";
@@ -22,9 +22,9 @@ export interface PasswordCode {
   medium: CodeMedium;
 }
 
-export type CodeStatus = "missing" | "expired" | "open";
+type CodeStatus = "missing" | "expired" | "open";
 
-export type PublicResetAction = "nothing" | "resend" | "new_code";
+type PublicResetAction = "nothing" | "resend" | "new_code";
 
 /**
  * What a public forgot-password request does. An open link code is sent again, unchanged, rather

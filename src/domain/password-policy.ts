@@ -1,4 +1,4 @@
-import { DomainError, describeViolations, type FieldViolation } from "./errors.js";
+import { listingViolations, type DomainError, type FieldViolation, type InputField } from "./errors.js";
 import { tooSimilar } from "./similarity.js";
 
 export interface PasswordPolicy {
@@ -93,14 +93,14 @@ const SYMBOL = /[^\p{L}\p{N}\p{M}\p{C}]/u;
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** How many characters a person sees: grapheme clusters, without invisible code points. */
-export function visibleLength(password: string): number {
+function visibleLength(password: string): number {
   let count = 0;
   for (const _ of graphemes.segment(password.replace(INVISIBLE, ""))) count++;
   return count;
 }
 
 export type CompositionRule = "minLength" | "uppercase" | "lowercase" | "number" | "symbol";
-export type Composition = Pick<PasswordPolicy, "minLength" | "requireUppercase" | "requireLowercase" | "requireNumber" | "requireSymbol">;
+type Composition = Pick<PasswordPolicy, "minLength" | "requireUppercase" | "requireLowercase" | "requireNumber" | "requireSymbol">;
 
 /**
  * The composition rules a policy sets, each with whether a password meets it: what the server
@@ -142,7 +142,12 @@ export function compositionRules(
 }
 
 /** Every rule the password breaks, each with a description a person can act on. */
-export function passwordViolations(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): FieldViolation[] {
+export function passwordViolations(
+  password: string,
+  policy: PasswordPolicy,
+  field: InputField,
+  context?: PasswordContext,
+): FieldViolation[] {
   const codePoints = [...password].length;
   if (codePoints === 0) return [{ field, description: "a password is required" }];
   const lower = password.toLowerCase();
@@ -171,14 +176,10 @@ export function passwordViolations(password: string, policy: PasswordPolicy, fie
 }
 
 export function passwordPolicyViolated(violations: readonly FieldViolation[]): DomainError {
-  return new DomainError(
-    "PASSWORD_POLICY_VIOLATED",
-    `the password does not meet the password policy. ${describeViolations(violations)}`,
-    violations,
-  );
+  return listingViolations("PASSWORD_POLICY_VIOLATED", "the password does not meet the password policy", violations);
 }
 
-export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: string, context?: PasswordContext): void {
+export function assertPasswordAllowed(password: string, policy: PasswordPolicy, field: InputField, context?: PasswordContext): void {
   const violations = passwordViolations(password, policy, field, context);
   if (violations.length > 0) throw passwordPolicyViolated(violations);
 }

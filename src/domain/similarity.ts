@@ -7,7 +7,7 @@
  */
 
 /** Django's default. */
-export const MAX_SIMILARITY = 0.7;
+const MAX_SIMILARITY = 0.7;
 
 export function quickRatio(a: string, b: string): number {
   const left = [...a];

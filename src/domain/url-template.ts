@@ -1,6 +1,6 @@
 import type { FieldViolation } from "./errors.js";
 
-export interface LinkValues {
+interface LinkValues {
   userId: string;
   code: string;
   orgId: string;

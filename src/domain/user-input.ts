@@ -55,7 +55,7 @@ export function checkId(v: Violations, field: string, id: string): void {
 }
 
 /** As ZITADEL: a login name (username or e-mail) is at most 200 characters. */
-export const MAX_LOGIN_NAME_LENGTH = MAX_NAME_LENGTH;
+const MAX_LOGIN_NAME_LENGTH = MAX_NAME_LENGTH;
 
 /** A login name as typed at a login or forgot-password form: checked before anything is looked up or counted. */
 export function checkLoginName(v: Violations, field: string, name: string): void {

@@ -13,7 +13,7 @@ const METHOD_WORDING: Record<PasswordChangeMethod, string> = {
   privileged: "by an administrator",
 };
 
-export const formatTime = (ms: number): string => new Date(ms).toUTCString();
+const formatTime = (ms: number): string => new Date(ms).toUTCString();
 
 /** Builds the message a row stands for. `codeOf` gives the code a reset message carries. */
 export function compose(message: PendingMessage, templates: Templates, codeOf: (message: PendingMessage) => string): Outgoing {

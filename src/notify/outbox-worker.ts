@@ -7,13 +7,13 @@ import { compose } from "./compose.js";
 import type { Templates } from "./templates.js";
 import type { EmailTransport, SmsTransport } from "./transports.js";
 
-export interface RetryPolicy {
+interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export interface WorkerOptions {
+interface WorkerOptions {
   store: Store;
   log: Logger;
   templates: Templates;
@@ -83,7 +83,7 @@ export class OutboxWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
-        // Never send what a failed group commit could still roll back (store/group-commit.ts).
+        // Never send what a failed group commit could still roll back (store/sqlite/group-commit.ts).
         while (this.o.store.hasUncommittedWrites()) await this.o.store.durable();
         let claimed: PendingMessage[];
         do {

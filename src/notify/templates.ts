@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../package-root.js";
 
-export const TEMPLATE_FILES = [
+const TEMPLATE_FILES = [
   "password_reset.subject.txt",
   "password_reset.txt",
   "password_reset.html",
@@ -11,7 +11,7 @@ export const TEMPLATE_FILES = [
   "password_changed.txt",
   "password_changed.html",
 ] as const;
-export type TemplateName = (typeof TEMPLATE_FILES)[number];
+type TemplateName = (typeof TEMPLATE_FILES)[number];
 export type Templates = Readonly<Record<TemplateName, string>>;
 
 /** The project's English defaults: templates/en beside package.json. */
@@ -34,7 +34,7 @@ export function loadTemplates(overrideDir: string | undefined): Templates {
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import nodemailer from "nodemailer";
 import type { Outgoing } from "./compose.js";
 
-export type Email = Extract<Outgoing, { channel: "email" }>;
-export type Sms = Extract<Outgoing, { channel: "sms" }>;
+type Email = Extract<Outgoing, { channel: "email" }>;
+type Sms = Extract<Outgoing, { channel: "sms" }>;
 
 export interface EmailTransport {
   send(mail: Email): Promise<void>;

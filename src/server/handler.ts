@@ -8,7 +8,7 @@ import {
   universalResponseToNodeResponse,
 } from "@connectrpc/connect-node";
 import { rewriteDecodeErrors } from "./decode-errors.js";
-import type { AppContext } from "../app/context.js";
+import type { AppContext } from "../app/shared/context.js";
 import { authInterceptor } from "../api/auth.js";
 import { callMetricsInterceptor } from "../api/call-metrics.js";
 import { controlCharactersInterceptor } from "../api/control-characters.js";

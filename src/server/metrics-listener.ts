@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 
-export interface MetricsListener {
+interface MetricsListener {
   port: number;
   close(): Promise<void>;
 }

@@ -2,14 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { packageRoot } from "../package-root.js";
 import type { Request, Response } from "./handler.js";
+import { UI_PATHS } from "./ui-paths.js";
 
 /** The built pages (`npm run build` makes them from web/): dist/web beside dist/src. */
-export const UI_DIR = join(packageRoot(), "dist", "web");
+const UI_DIR = join(packageRoot(), "dist", "web");
 
 const PAGES: Record<string, string> = {
-  "/ui/password/forgot": "forgot.html",
-  "/ui/password/reset": "reset.html",
-  "/ui/password/change": "change.html",
+  [UI_PATHS.forgot]: "forgot.html",
+  [UI_PATHS.reset]: "reset.html",
+  [UI_PATHS.change]: "change.html",
 };
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
@@ -24,7 +25,7 @@ const SECURITY_HEADERS = {
   "cross-origin-opener-policy": "same-origin",
 };
 
-export interface UiOptions {
+interface UiOptions {
   /** A directory whose brand.css is served after ours, to restyle the pages. */
   cssDir: string | undefined;
   /** The name the pages show above their heading. */
@@ -47,17 +48,21 @@ export function createUi(options: UiOptions): (req: Request, res: Response) => b
     files.set(path, { body: Buffer.from(html), type: "text/html; charset=utf-8", cache: "no-store" });
   }
   for (const name of ["forgot.js", "reset.js", "change.js", "pages.css"]) {
-    files.set(`/ui/assets/${name}`, { body: readFileSync(join(UI_DIR, "assets", name)), type: TYPES[extname(name)]!, cache: "no-cache" });
+    files.set(`${UI_PATHS.assets}/${name}`, {
+      body: readFileSync(join(UI_DIR, "assets", name)),
+      type: TYPES[extname(name)]!,
+      cache: "no-cache",
+    });
   }
   const brand = options.cssDir === undefined ? null : join(options.cssDir, "brand.css");
-  files.set("/ui/brand.css", {
+  files.set(UI_PATHS.brandCss, {
     body: brand !== null && existsSync(brand) ? readFileSync(brand) : Buffer.from("/* no brand.css in LATCHKEY_UI_CSS_DIR */\n"),
     type: TYPES[".css"]!,
     cache: "no-cache",
   });
   return (req, res) => {
     const path = (req.url ?? "/").split("?", 1)[0]!;
-    if (path !== "/ui" && !path.startsWith("/ui/")) return false;
+    if (path !== UI_PATHS.root && !path.startsWith(`${UI_PATHS.root}/`)) return false;
     const file = files.get(path);
     if (file === undefined || (req.method !== "GET" && req.method !== "HEAD")) {
       res.writeHead(file === undefined ? 404 : 405, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });

@@ -72,10 +72,7 @@ const EVENT_COLUMNS = "instance_id, aggregate_type, aggregate_id, sequence, even
  * aggregate's sequence after the write.
  */
 export async function insertEvents(sql: Sql, batch: AppendBatch): Promise<number> {
-  // SQLite's group commit lets a write read another write's uncommitted state, which may still
-  // roll back; the key alone would then let this batch leave a gap. PostgreSQL reads only what
-  // is committed.
-  if (sql.dialect === "sqlite" && (await currentSequence(sql, batch)) !== batch.expectedSequence) {
+  if (sql.dialect.readsUncommitted && (await currentSequence(sql, batch)) !== batch.expectedSequence) {
     throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
   }
   const values: unknown[] = [];
@@ -102,27 +99,14 @@ async function currentSequence(sql: Sql, batch: AppendBatch): Promise<number> {
   return row!.sequence;
 }
 
-/**
- * Up to `limit` events after the cursor, in an order no later read contradicts. On PostgreSQL a
- * transaction that took a lower position may commit after one with a higher position; reading
- * only below the oldest transaction still running (the snapshot's xmin), ordered by transaction
- * id, never skips an event a later read would find (the approach of Emmett's PostgreSQL store).
- */
+/** Up to `limit` events after the cursor, in an order no later read contradicts (the dialect's LogOrder). */
 export async function readEventsAfter(sql: Sql, after: EventCursor, limit: number): Promise<StoredEvent[]> {
-  const rows =
-    sql.dialect === "postgres"
-      ? await sql.all<EventRow>(
-          `${selectEvents(sql)}
-           WHERE instance_id = ? AND (transaction_id, position) > (?::xid8, ?::bigint)
-             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY transaction_id, position LIMIT ?`,
-          [INSTANCE_ID, after.transactionId, after.position, limit],
-        )
-      : await sql.all<EventRow>(
-          // One writer at a time: positions commit in order.
-          `${selectEvents(sql)} WHERE instance_id = ? AND position > ? ORDER BY position LIMIT ?`,
-          [INSTANCE_ID, after.position, limit],
-        );
+  const { log } = sql.dialect;
+  const rows = await sql.all<EventRow>(`${selectEvents(sql)} WHERE instance_id = ? AND ${log.after} ORDER BY ${log.orderBy} LIMIT ?`, [
+    INSTANCE_ID,
+    ...log.params(after),
+    limit,
+  ]);
   return rows.map(toStoredEvent);
 }
 
@@ -144,10 +128,9 @@ export async function* readAllEvents(sql: Sql, pageSize = 1000): AsyncGenerator<
   }
 }
 
-/** `SELECT … FROM events`, with the transaction id where the backend has one (PostgreSQL). */
+/** `SELECT … FROM events`, with the transaction id where the backend has one. */
 function selectEvents(sql: Sql): string {
-  const transactionId = sql.dialect === "postgres" ? "transaction_id::text" : "NULL";
-  return `SELECT ${transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at FROM events`;
+  return `SELECT ${sql.dialect.log.transactionId} AS transaction_id, position, aggregate_type, aggregate_id, sequence, event_type, payload, creator, owner, created_at FROM events`;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -175,13 +158,12 @@ export async function readAggregateEvents(sql: Sql, aggregateId: string, afterPo
 
 /**
  * The cursor a follower stands at after the event at `position`: what it needs to hand back is
- * that position alone. On PostgreSQL it is paired with that event's transaction id (events.ts).
+ * that position alone, paired with that event's transaction id where the backend has one.
  */
 export async function cursorAt(sql: Sql, position: number): Promise<EventCursor> {
   if (position <= 0) return START_OF_LOG;
-  if (sql.dialect !== "postgres") return { transactionId: "0", position };
-  const row = await sql.get<{ transaction_id: string }>(
-    `SELECT transaction_id::text AS transaction_id FROM events WHERE instance_id = ? AND position <= ? ORDER BY position DESC LIMIT 1`,
+  const row = await sql.get<{ transaction_id: string | null }>(
+    `SELECT ${sql.dialect.log.transactionId} AS transaction_id FROM events WHERE instance_id = ? AND position <= ? ORDER BY position DESC LIMIT 1`,
     [INSTANCE_ID, position],
   );
   return { transactionId: row?.transaction_id ?? "0", position };

@@ -3,7 +3,7 @@ import { openSqliteStore } from "./sqlite/sqlite-store.js";
 import type { CommitObserver } from "./sqlite/group-commit.js";
 import type { Store } from "./store.js";
 
-export interface StoreOptions {
+interface StoreOptions {
   /** PostgreSQL when set (`postgres://…`); otherwise SQLite in `dataDir`. */
   url?: string | undefined;
   dataDir: string;

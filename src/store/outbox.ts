@@ -5,13 +5,13 @@ import { placeholders, type Sql } from "./sql.js";
  * but left out of the delivery metrics, which would tell whoever reads them which names are real.
  * `public_reset_request` (channel `internal`) is the request itself, queued alike for every name.
  */
-export type MessageKind = "password_reset" | "public_password_reset" | "password_changed" | "public_reset_request";
+type MessageKind = "password_reset" | "public_password_reset" | "password_changed" | "public_reset_request";
 export type Channel = "email" | "sms" | "internal";
 
 /** Messages whose existence tells that an anonymous caller named a real account: never in the metrics. */
 export const UNCOUNTED_KINDS: readonly MessageKind[] = ["public_password_reset"];
 
-export interface OutboxMessage {
+interface OutboxMessage {
   /** Stable across retries, so a receiver can recognise a repeat. */
   messageId: string;
   kind: MessageKind;
@@ -96,12 +96,11 @@ export class Outbox {
    */
   async claimDue(now: number, channels: readonly Channel[], limit: number, holder: string, leaseUntil: number): Promise<PendingMessage[]> {
     if (channels.length === 0) return [];
-    const skipLocked = this.sql.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
     const rows = await this.sql.all<OutboxRow>(
       `UPDATE outbox SET lease_owner = ?, lease_until = ?
        WHERE ${CLAIMABLE} AND id IN (
          SELECT id FROM outbox WHERE ${CLAIMABLE} AND next_attempt_at <= ? AND channel IN (${placeholders(channels.length)})
-         ORDER BY next_attempt_at, id LIMIT ? ${skipLocked})
+         ORDER BY next_attempt_at, id LIMIT ? ${this.sql.dialect.skipLocked})
        RETURNING *`,
       [holder, leaseUntil, now, now, now, ...channels, limit],
     );

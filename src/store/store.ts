@@ -1,5 +1,6 @@
 import { ApiTokens } from "./api-tokens.js";
 import { insertEvents, type AppendBatch, type EventCursor, type StoredEvent } from "./events.js";
+import { Maintenance } from "./maintenance.js";
 import { OrgProjection } from "./orgs.js";
 import { Outbox } from "./outbox.js";
 import { SessionProjection } from "./sessions.js";
@@ -8,8 +9,6 @@ import type { Sql } from "./sql.js";
 import { Throttles } from "./throttles.js";
 import { UserProjection } from "./users.js";
 
-/** Tables rebuilt from events alone; everything else (token uses, outbox, settings, throttles) is not derived. */
-export const PROJECTION_TABLES = ["users", "login_names", "orgs", "sessions", "api_tokens"] as const;
 /** Raised when a projection's shape or meaning changes: the server rebuilds them at start. */
 export const PROJECTION_VERSION = 6;
 
@@ -23,6 +22,8 @@ export interface Tables {
   outbox: Outbox;
   settings: Settings;
   throttles: Throttles;
+  /** Whole-store work, for an exclusive transaction. */
+  maintenance: Maintenance;
 }
 
 export function tablesOver(sql: Sql, passwordHistoryKept: number): Tables {
@@ -35,6 +36,7 @@ export function tablesOver(sql: Sql, passwordHistoryKept: number): Tables {
     outbox: new Outbox(sql),
     settings: new Settings(sql),
     throttles: new Throttles(sql),
+    maintenance: new Maintenance(sql),
   };
 }
 

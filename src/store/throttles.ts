@@ -1,7 +1,7 @@
 import type { Sql } from "./sql.js";
 
-/** What a login name has seen of the lockout (see app/name-lockouts.ts); opaque to the store. */
-export type NameLockoutRecord = { value: string | null; version: number };
+/** What a login name has seen of the lockout (see app/sessions/name-failures.ts); opaque to the store. */
+type NameLockoutRecord = { value: string | null; version: number };
 
 const WINDOW_MS = 60_000;
 

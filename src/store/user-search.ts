@@ -3,7 +3,7 @@ import { loginNameKey } from "../domain/user-input.js";
 import type { SortColumn, TextField, TextMethod, UserFilter, UserSearch } from "../domain/user-search.js";
 import type { Sql } from "./sql.js";
 
-export interface Clause {
+interface Clause {
   sql: string;
   params: unknown[];
 }
@@ -42,11 +42,11 @@ export function whereClause(sql: Sql, filter: UserFilter, lockout: LockoutPolicy
       return { sql: `(${byUsername.sql} OR ${byEmail.sql})`, params: [...byUsername.params, ...byEmail.params] };
     }
     case "ids": {
-      const list = sql.textList(filter.userIds);
+      const list = sql.dialect.textList(filter.userIds);
       return { sql: `user_id IN (SELECT value FROM ${list.table})`, params: [list.param] };
     }
     case "emails": {
-      const list = sql.textList(filter.emails);
+      const list = sql.dialect.textList(filter.emails);
       return { sql: `lower(email) IN (SELECT lower(value) FROM ${list.table})`, params: [list.param] };
     }
     case "org":
@@ -83,14 +83,10 @@ function textClause(sql: Sql, column: string, method: TextMethod, value: string)
       return { sql: `substr(${left}, 1, ${length}) = ${right}`, params: [value] };
     case "ends_with":
     case "ends_with_ignore_case":
-      return length === 0
-        ? { sql: "1 = 1", params: [] }
-        : sql.dialect === "postgres"
-          ? { sql: `right(${left}, ${length}) = ${right}`, params: [value] }
-          : { sql: `substr(${left}, -${length}) = ${right}`, params: [value] };
+      return length === 0 ? { sql: "1 = 1", params: [] } : { sql: sql.dialect.endsWith(left, right, length), params: [value] };
     case "contains":
     case "contains_ignore_case":
-      return { sql: `${sql.dialect === "postgres" ? "strpos" : "instr"}(${left}, ${right}) > 0`, params: [value] };
+      return { sql: sql.dialect.contains(left, right), params: [value] };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createApiToken, listApiTokens, recordExpiredTokens, revokeApiToken } from "../../src/app/api-tokens.js";
+import { createApiToken, listApiTokens, recordExpiredTokens, revokeApiToken } from "../../src/app/tokens/api-tokens.js";
 import { deriveKeys } from "../../src/crypto/keys.js";
 import { testStore } from "../helpers/app.js";
 import { BACKENDS } from "../helpers/postgres.js";

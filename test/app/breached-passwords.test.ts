@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BreachedPasswords } from "../../src/app/breached-passwords.js";
+import { BreachedPasswords } from "../../src/app/passwords/breached-passwords.js";
 import { tempDataDir } from "../helpers/server.js";
 
 const sha1 = (text: string) => createHash("sha1").update(text, "utf8").digest("hex").toUpperCase();

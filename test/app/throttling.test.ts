@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RateLimiter, targetFromAddress } from "../../src/api/rate-limit.js";
-import { NameFailures } from "../../src/app/name-failures.js";
+import { NameFailures } from "../../src/app/sessions/name-failures.js";
 import { bookkeepingKey } from "../../src/crypto/digest.js";
 import { testStore } from "../helpers/app.js";
 

@@ -4,7 +4,7 @@ import { renderLink, urlTemplateViolations } from "../../src/domain/url-template
 import { checkEmail, loginNameKey, Violations } from "../../src/domain/user-input.js";
 
 const describeAll = (password: string, policy = DEFAULT_PASSWORD_POLICY) =>
-  passwordViolations(password, policy, "p").map((v) => v.description);
+  passwordViolations(password, policy, "password").map((v) => v.description);
 
 describe("password policy", () => {
   it("accepts a password meeting every rule, in any script", () => {

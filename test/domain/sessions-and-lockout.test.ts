@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PASSWORD_POLICY, passwordViolations } from "../../src/domain/password-policy.js";
 import { quickRatio } from "../../src/domain/similarity.js";
 import { isSessionActive, type SessionState } from "../../src/domain/session.js";
-import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
+import { evolve, type UserEvent, type UserState } from "../../src/domain/user.js";
+import { decide, type UserCommand } from "../../src/domain/user-commands.js";
 import { addedUser, T0 } from "../helpers/users.js";
 
 const session = (overrides: Partial<SessionState> = {}): SessionState => ({
@@ -156,7 +157,8 @@ describe("password rules beyond composition", () => {
   const personal = (...values: string[]) =>
     values.map((value, i) => ({ label: ["username", "e-mail address", "given name", "family name"][i]!, value }));
   const context = { commonPasswords: new Set(["letmein123!"]), personal: personal("ada.l", "ada@example.com", "Ada", "Lovelace") };
-  const violations = (password: string) => passwordViolations(password, DEFAULT_PASSWORD_POLICY, "p", context).map((v) => v.description);
+  const violations = (password: string) =>
+    passwordViolations(password, DEFAULT_PASSWORD_POLICY, "password", context).map((v) => v.description);
 
   it("checks common, numeric and personal passwords", () => {
     expect(violations("LetMeIn123!")).toEqual(["must not be a commonly used password"]);
@@ -170,9 +172,9 @@ describe("password rules beyond composition", () => {
       passwordViolations(
         "1234567890",
         { ...DEFAULT_PASSWORD_POLICY, requireUppercase: false, requireLowercase: false, requireSymbol: false },
-        "p",
+        "password",
       ),
-    ).toEqual([{ field: "p", description: "must not consist of numbers only" }]);
+    ).toEqual([{ field: "password", description: "must not consist of numbers only" }]);
   });
 
   it("refuses passwords too similar to personal data or its parts, as Django measures it (0.7)", () => {
@@ -180,7 +182,8 @@ describe("password rules beyond composition", () => {
       commonPasswords: new Set<string>(),
       personal: personal("margaret.hamilton42", "mh@nasa.example", "Peggy", "Hx"),
     };
-    const refused = (password: string) => passwordViolations(password, DEFAULT_PASSWORD_POLICY, "p", margaret).map((v) => v.description);
+    const refused = (password: string) =>
+      passwordViolations(password, DEFAULT_PASSWORD_POLICY, "password", margaret).map((v) => v.description);
     // Contains no name whole, yet is nearly the username.
     expect(refused("Margaret.Hamilt0n1")).toEqual(["must not be too similar to the username"]);
     expect(refused("Hamilt0n-2024!")).toEqual(["must not be too similar to the username"]); // to its part hamilton42
@@ -191,6 +194,6 @@ describe("password rules beyond composition", () => {
 
   it("ignores names too short to mean anything", () => {
     const shortNames = { commonPasswords: new Set<string>(), personal: personal("Al", "Xu") };
-    expect(passwordViolations("Al-Xu-Passw0rd!", DEFAULT_PASSWORD_POLICY, "p", shortNames)).toEqual([]);
+    expect(passwordViolations("Al-Xu-Passw0rd!", DEFAULT_PASSWORD_POLICY, "password", shortNames)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { publicResetAction } from "../../src/domain/password-code.js";
-import { decide, evolve, type UserCommand, type UserEvent, type UserState } from "../../src/domain/user.js";
+import { evolve, type UserEvent, type UserState } from "../../src/domain/user.js";
+import { decide, type UserCommand } from "../../src/domain/user-commands.js";
 import { addedUser as added, T0 } from "../helpers/users.js";
 
 /** Decides and applies, as the application does, returning the new state and the decision. */

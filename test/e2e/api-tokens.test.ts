@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../helpers/eventually.js";
 import { AuditService } from "../../gen/latchkey/audit/v1/audit_service_pb.js";
 import { createRpcClient, createUserClient, PROTOCOLS } from "../helpers/clients.js";
-import { tokenDigest } from "../../src/app/api-tokens.js";
+import { apiTokenDigest } from "../../src/app/shared/digests.js";
 import { deriveKeys } from "../../src/crypto/keys.js";
 import { loadServerSecret } from "../../src/crypto/server-secret.js";
 import { changeStore, storeRows } from "../helpers/database.js";
@@ -150,7 +150,7 @@ describe("API tokens from before they were event-sourced", () => {
     const token = randomBytes(32).toString("base64url");
     await changeStore(dataDir, `INSERT INTO api_tokens (token_id, digest, name, permissions, created_at) VALUES (?, ?, ?, ?, ?)`, [
       "token-legacy",
-      tokenDigest(keys, token),
+      apiTokenDigest(keys, token),
       "old",
       JSON.stringify(["user.read"]),
       Date.now(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { PasswordService } from "../../gen/latchkey/password/v1/password_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
-import { createRpcClient, createUserClient, type CallResult, type RpcClient, type UserClient } from "../helpers/clients.js";
+import { createRpcClient, createUserClient, type CallResult, type UserClient } from "../helpers/clients.js";
 import { storeRows } from "../helpers/database.js";
 import { failure, humanUser, ok, OTHER_PASSWORD, STRONG_PASSWORD } from "../helpers/fixtures.js";
 import { codeFromLink, mailTo, startSmtpSink, type SmtpSink } from "../helpers/mail.js";

@@ -1,6 +1,6 @@
-import { commonPasswords } from "../../src/app/common-passwords.js";
-import type { AppContext } from "../../src/app/context.js";
-import { createAppContext } from "../../src/app/create-app.js";
+import { commonPasswords } from "../../src/app/passwords/common-passwords.js";
+import type { AppContext } from "../../src/app/shared/context.js";
+import { createAppContext } from "../../src/app/shared/create-app.js";
 import { deriveKeys } from "../../src/crypto/keys.js";
 import { PasswordHasher } from "../../src/crypto/password-hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "../../src/domain/password-policy.js";

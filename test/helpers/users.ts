@@ -1,4 +1,5 @@
-import { decide, evolve, type UserState } from "../../src/domain/user.js";
+import { evolve, type UserState } from "../../src/domain/user.js";
+import { decide } from "../../src/domain/user-commands.js";
 
 export const T0 = 1_700_000_000_000;
 

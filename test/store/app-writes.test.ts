@@ -1,12 +1,13 @@
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
-import { addHumanUser } from "../../src/app/add-human-user.js";
-import { requestPasswordReset, resetMessageCode } from "../../src/app/password-reset.js";
-import { handlePublicResetRequest, requestPublicPasswordReset } from "../../src/app/public-password-reset.js";
-import { rebuildProjections } from "../../src/app/rebuild-projections.js";
-import { createSession } from "../../src/app/sessions.js";
-import { setPassword } from "../../src/app/set-password.js";
-import { writeUser } from "../../src/app/write-user.js";
+import { addHumanUser } from "../../src/app/users/add-human-user.js";
+import { passwordReset } from "../../src/app/password-reset/password-reset.js";
+import { resetMessageCode } from "../../src/app/password-reset/reset-links.js";
+import { handlePublicResetRequest, requestPasswordReset } from "../../src/app/password-reset/request-password-reset.js";
+import { rebuildProjections } from "../../src/app/start-up/rebuild-projections.js";
+import { createSession } from "../../src/app/sessions/create-session.js";
+import { setPassword } from "../../src/app/passwords/set-password.js";
+import { writeUser } from "../../src/app/shared/write-user.js";
 import { DomainError } from "../../src/domain/errors.js";
 import { testApp, type TestApp } from "../helpers/app.js";
 import { BACKENDS } from "../helpers/postgres.js";
@@ -41,7 +42,7 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
       const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
       const loginName = (await app.store.users.get(userId))!.email;
       const ask = async () => {
-        requestPublicPasswordReset(app, loginName, undefined);
+        requestPasswordReset(app, loginName, undefined);
         await app.background.drain();
         // What the outbox worker does with the queued request, whenever it claims it.
         const later = Number.MAX_SAFE_INTEGER;
@@ -75,14 +76,14 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
     it("decides again on fresh state when another writer appends first", async () => {
       const app = await testApp(backend);
       const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-      const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      const { code } = await passwordReset(app, userId, { kind: "return_code" }, actor);
       let interfered = false;
       // Bypass the in-process queue, as a second process on the same database would.
       const originalHash = app.hasher.hash.bind(app.hasher);
       app.hasher.hash = async (password) => {
         if (!interfered) {
           interfered = true;
-          await requestPasswordReset(
+          await passwordReset(
             { ...app, userLocks: { run: (_k: string, job: () => Promise<unknown>) => job() } as never },
             userId,
             { kind: "return_code" },
@@ -146,7 +147,7 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
     it("expires codes on the clock it is given", async () => {
       const app = await testApp(backend);
       const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-      const { code } = await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      const { code } = await passwordReset(app, userId, { kind: "return_code" }, actor);
       app.now.value += app.settings.codeTtlMs;
       const late = setPassword(
         app,
@@ -159,9 +160,9 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
     it("rebuilds projections equal to the live ones", async () => {
       const app = await testApp(backend);
       const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
-      await requestPasswordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
+      await passwordReset(app, userId, { kind: "send_link", channel: "email" }, actor);
       await setPassword(app, { userId, newPassword: "Batt3ry-Staple?", changeRequired: true, proof: { kind: "privileged" } }, actor);
-      await requestPasswordReset(app, userId, { kind: "return_code" }, actor);
+      await passwordReset(app, userId, { kind: "return_code" }, actor);
       const dump = () =>
         Promise.all(["users", "login_names", "orgs", "sessions"].map((t) => app.store.sql.all(`SELECT * FROM ${t} ORDER BY 1`)));
       await createSession(app, { user: { userId }, password: "Batt3ry-Staple?" }, actor);

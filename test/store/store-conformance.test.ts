@@ -256,6 +256,29 @@ describe("the store on postgres, where transactions commit out of order", () => 
     }
   });
 
+  it("follows the log in transaction order when the transaction ids differ in their number of digits", async () => {
+    const store = await testStore("postgres");
+    try {
+      // Ids as the server's counter gives them on its way from 9 to 10: as text, "10" sorts first.
+      for (const [transactionId, aggregateId] of [
+        ["9", "ninth"],
+        ["10", "tenth"],
+      ]) {
+        await store.sql.run(
+          `INSERT INTO events (transaction_id, instance_id, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at)
+           VALUES (?::xid8, 'default', 'test', ?, 1, 'test.happened', 1, '{}', 'test', 'test', 0)`,
+          [transactionId, aggregateId],
+        );
+      }
+      const all = await store.readEventsAfter(START_OF_LOG, 10);
+      expect(all.map((e) => e.aggregateId)).toEqual(["ninth", "tenth"]);
+      const afterFirst = await store.readEventsAfter(await store.cursorAt(all[0]!.cursor.position), 10);
+      expect(afterFirst.map((e) => e.aggregateId)).toEqual(["tenth"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("migrates a new database once when replicas start at the same moment", async () => {
     const databaseUrl = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => testStore("postgres", databaseUrl)));

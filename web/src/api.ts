@@ -5,6 +5,7 @@ import { PasswordService } from "../../gen/latchkey/password/v1/password_service
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import type { ErrorReason } from "../../src/domain/errors.js";
 
 /**
  * The API on this page's own origin. Calls that can be refused go over gRPC-web, which answers
@@ -25,7 +26,7 @@ export function clients() {
 
 export interface Failure {
   /** Our ErrorInfo reason, as the server names it (LOGIN_FAILED, CODE_INVALID, …). */
-  reason: string | undefined;
+  reason: ErrorReason | undefined;
   /** The fields the server refused, with its descriptions. */
   violations: Array<{ field: string; description: string }>;
   /** No answer came: the network, not the request. */
@@ -35,7 +36,7 @@ export interface Failure {
 export function failureOf(error: unknown): Failure {
   const e = ConnectError.from(error);
   return {
-    reason: e.findDetails(ErrorInfoSchema)[0]?.reason,
+    reason: e.findDetails(ErrorInfoSchema)[0]?.reason as ErrorReason | undefined,
     violations: e
       .findDetails(BadRequestSchema)
       .flatMap((b) => b.fieldViolations.map((v) => ({ field: v.field, description: v.description }))),

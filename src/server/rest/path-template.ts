@@ -3,7 +3,7 @@
  * compiled once and matched against a request's path. A variable binds the segments it spans to
  * a (possibly nested) request field.
  */
-export type Segment = { literal: string } | { variable: string[]; spans: "one" | "rest" };
+type Segment = { literal: string } | { variable: string[]; spans: "one" | "rest" };
 
 export interface PathTemplate {
   segments: Segment[];

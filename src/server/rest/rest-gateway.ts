@@ -20,7 +20,7 @@ interface RestRoute {
   handler: UniversalHandler;
 }
 
-export interface RestGatewayOptions {
+interface RestGatewayOptions {
   maxRequestBytes: number;
   contextValues: (req: Request) => ContextValues;
   log: Logger;

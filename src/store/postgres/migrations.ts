@@ -1,7 +1,8 @@
 /**
  * PostgreSQL schema migrations, applied in order under an advisory lock (postgres-store.ts);
- * `schema_migrations` records each. The schema matches SQLite's (sqlite/migrations.ts) column for
- * column, so the table code in store/ serves both: times are epoch milliseconds, flags 0 or 1.
+ * `schema_migrations` records each. The schema matches SQLite's (store/sqlite/migrations.ts) column for
+ * column (test/store/schema-conformance.test.ts holds them to it), so the table code in store/ serves
+ * both: times are epoch milliseconds, flags 0 or 1.
  */
 export const MIGRATIONS: readonly string[] = [
   `

@@ -1,8 +1,9 @@
+import { POSTGRES_DIALECT } from "./postgres-dialect.js";
 import type pg from "pg";
 import { StoreUnavailableError, UniqueViolation, type Sql, type StatementOptions } from "../sql.js";
 
 /** A statement as PostgreSQL takes it: `$n` placeholders, and a name so each connection prepares it once. */
-export interface PreparedText {
+interface PreparedText {
   name: string;
   text: string;
 }
@@ -29,7 +30,7 @@ export class StatementNames {
 
 /** Sql over the pool (each statement on its own) or over one client in a transaction. */
 export class PostgresSql implements Sql {
-  readonly dialect = "postgres";
+  readonly dialect = POSTGRES_DIALECT;
 
   constructor(
     private readonly target: pg.Pool | pg.PoolClient,
@@ -48,10 +49,6 @@ export class PostgresSql implements Sql {
 
   async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
-  }
-
-  textList(values: readonly string[]): { table: string; param: unknown } {
-    return { table: "unnest(?::text[]) AS list(value)", param: values };
   }
 
   private async query(sql: string, params: readonly unknown[], options?: StatementOptions): Promise<pg.QueryResult> {

@@ -6,7 +6,7 @@ import { appenderIn, tablesOver, type Store, type Tables } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
 import { isUnavailable, PostgresSql, StatementNames, translate } from "./postgres-sql.js";
 
-export interface PostgresOptions {
+interface PostgresOptions {
   url: string;
   poolSize: number;
   passwordHistoryKept: number;
@@ -33,19 +33,7 @@ const types = {
  * is a key or a lock in the database.
  */
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize,
-    // A call waits at most this long for a connection, then answers Unavailable.
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    types,
-  });
-  // A connection that breaks (the server restarted) must not crash the process, idle or not: the
-  // pool replaces an idle one, and a call using one fails Unavailable and discards it.
-  pool.on("error", (error) => options.onPoolError?.(error));
-  pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
+  const pool = openPool(options);
   const names = new StatementNames();
   // A call's statements give up after CALL_TIMEOUT_MS (a database that stops answering, not one that
   // refuses); exclusive work (a rebuild, a migration, waiting for another replica's) takes its time.
@@ -60,29 +48,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     throw error;
   }
 
-  const transaction = async <T>(work: (tx: Tables) => Promise<T>, lock?: number): Promise<T> => {
-    const timeoutMs = lock === undefined ? CALL_TIMEOUT_MS : undefined;
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw translate(error);
-    }
-    let broken = false;
-    try {
-      await client.query({ text: "BEGIN", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
-      if (lock !== undefined) await client.query("SELECT pg_advisory_xact_lock($1)", [lock]);
-      const result = await work(tables(client, timeoutMs));
-      await client.query({ text: "COMMIT", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
-      return result;
-    } catch (error) {
-      broken = isUnavailable(error);
-      if (!broken) await client.query("ROLLBACK").catch(() => (broken = true));
-      throw translate(error);
-    } finally {
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(work: (tx: Tables) => Promise<T>, lock?: number): Promise<T> =>
+    inTransaction(pool, (client, timeoutMs) => work(tables(client, timeoutMs)), lock);
 
   const shared = tables(pool, CALL_TIMEOUT_MS);
   return {
@@ -101,6 +68,55 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
+}
+
+function openPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    // A call waits at most this long for a connection, then answers Unavailable.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  // A connection that breaks (the server restarted) must not crash the process, idle or not: the
+  // pool replaces an idle one, and a call using one fails Unavailable and discards it.
+  pool.on("error", (error) => options.onPoolError?.(error));
+  pool.on("connect", (client) => client.on("error", (error) => options.onPoolError?.(error)));
+  return pool;
+}
+
+/**
+ * Runs work in a transaction on a client of its own. A call's statements give up after
+ * CALL_TIMEOUT_MS; exclusive work (under the advisory lock) takes its time.
+ */
+async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, timeoutMs: number | undefined) => Promise<T>,
+  lock?: number,
+): Promise<T> {
+  const timeoutMs = lock === undefined ? CALL_TIMEOUT_MS : undefined;
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw translate(error);
+  }
+  let broken = false;
+  try {
+    await client.query({ text: "BEGIN", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
+    if (lock !== undefined) await client.query("SELECT pg_advisory_xact_lock($1)", [lock]);
+    const result = await work(client, timeoutMs);
+    await client.query({ text: "COMMIT", ...(timeoutMs !== undefined && { query_timeout: timeoutMs }) });
+    return result;
+  } catch (error) {
+    broken = isUnavailable(error);
+    if (!broken) await client.query("ROLLBACK").catch(() => (broken = true));
+    throw translate(error);
+  } finally {
+    client.release(broken);
+  }
 }
 
 /** Start-up waits for a database that is not up yet (it may be starting beside us), for a while. */

@@ -1,13 +1,14 @@
 import type Database from "better-sqlite3";
 import { UniqueViolation, type Sql, type StatementOptions } from "../sql.js";
 import type { Db } from "./database.js";
+import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 
 /**
  * Sql over better-sqlite3, with each statement prepared once. `write` wraps statements that
  * change something (group-commit.ts); inside a transaction there is none, the caller holds it.
  */
 export class SqliteSql implements Sql {
-  readonly dialect = "sqlite";
+  readonly dialect = SQLITE_DIALECT;
 
   constructor(
     private readonly db: Db,
@@ -25,10 +26,6 @@ export class SqliteSql implements Sql {
 
   run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
     return this.execute(sql, (s) => ({ changes: s.run(...params).changes }));
-  }
-
-  textList(values: readonly string[]): { table: string; param: unknown } {
-    return { table: "json_each(?)", param: JSON.stringify(values) };
   }
 
   private execute<T>(sql: string, work: (statement: Database.Statement) => T, options?: StatementOptions): Promise<T> {

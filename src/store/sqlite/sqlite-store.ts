@@ -6,9 +6,9 @@ import { openDatabase } from "./database.js";
 import { GroupCommit, type CommitObserver } from "./group-commit.js";
 import { SqliteSql } from "./sqlite-sql.js";
 
-export const DATABASE_FILE = "latchkey.db";
+const DATABASE_FILE = "latchkey.db";
 
-export interface SqliteOptions {
+interface SqliteOptions {
   dataDir: string;
   /** Hears of a failed group commit; by default it throws, which ends a tool's process. */
   onCommitError?: (error: Error) => void;

@@ -1,0 +1,127 @@
+import { generateId } from "../../crypto/codes.js";
+import { isImportableBcryptHash } from "../../crypto/password-hasher.js";
+import { DomainError, invalidArgument } from "../../domain/errors.js";
+import { normalizePassword, passwordPolicyViolated, passwordViolations } from "../../domain/password-policy.js";
+import {
+  Violations,
+  checkEmail,
+  checkId,
+  checkOptionalText,
+  checkPhone,
+  checkRequiredText,
+  checkUsername,
+  loginNamesOf,
+  type LoginNameKind,
+} from "../../domain/user-input.js";
+import { type Profile, type UserState } from "../../domain/user.js";
+import { decide } from "../../domain/user-commands.js";
+import { LoginNameTakenError } from "../../store/users.js";
+import type { Actor, AppContext } from "../shared/context.js";
+import { passwordContext } from "../passwords/password-context.js";
+import { writeUser } from "../shared/write-user.js";
+
+export interface AddHumanUserInput {
+  userId?: string;
+  username?: string;
+  organization?: { orgId: string } | { orgDomain: string };
+  profile: Profile;
+  email: string;
+  emailVerified: boolean;
+  phone?: { phone: string; verified: boolean };
+  password?: { plaintext: string; changeRequired: boolean } | { bcryptHash: string; changeRequired: boolean };
+}
+
+export async function addHumanUser(
+  app: Pick<AppContext, "clock" | "defaultOrgId" | "hasher" | "metrics" | "settings" | "store" | "userLocks">,
+  input: AddHumanUserInput,
+  actor: Actor,
+): Promise<UserState> {
+  validate(app, input);
+  const userId = input.userId ?? generateId();
+  const email = input.email.trim();
+  const username = input.username ?? email;
+  const orgId = await resolveOrg(app, input.organization);
+  const names = loginNamesOf(username, email);
+
+  // Answer "taken" before spending a bcrypt hash; the transaction re-checks under the lock.
+  if ((await app.store.users.get(userId)) !== null) throw new DomainError("USER_ID_TAKEN", "a user with this id already exists");
+  for (const { key, kind } of names) if ((await app.store.users.ownerOf(key)) !== null) throw taken(kind);
+
+  const password = await preparePassword(app, input.password);
+  try {
+    return await writeUser(app, userId, actor, async (state) => ({
+      ...decide(
+        {
+          type: "AddHumanUser",
+          userId,
+          orgId,
+          username,
+          email,
+          emailVerified: input.emailVerified,
+          phone: input.phone?.phone ?? null,
+          phoneVerified: input.phone?.verified ?? false,
+          profile: input.profile,
+          password,
+        },
+        state,
+        0,
+      ),
+      owner: orgId,
+    }));
+  } catch (error) {
+    if (error instanceof LoginNameTakenError) throw taken(error.kind);
+    throw error;
+  }
+}
+
+function validate(app: Pick<AppContext, "hasher" | "settings">, input: AddHumanUserInput): void {
+  const v = new Violations();
+  if (input.userId !== undefined) checkId(v, "userId", input.userId);
+  if (input.username !== undefined) checkUsername(v, "username", input.username);
+  checkRequiredText(v, "givenName", input.profile.givenName);
+  checkRequiredText(v, "familyName", input.profile.familyName);
+  checkOptionalText(v, "nickName", input.profile.nickName);
+  checkOptionalText(v, "displayName", input.profile.displayName);
+  checkOptionalText(v, "preferredLanguage", input.profile.preferredLanguage, 35);
+  checkEmail(v, "email", input.email.trim());
+  if (input.phone !== undefined) checkPhone(v, "phone", input.phone.phone);
+  const password = input.password;
+  if (password && "plaintext" in password) {
+    const personal = { username: input.username ?? input.email, email: input.email, profile: input.profile };
+    v.list.push(
+      ...passwordViolations(normalizePassword(password.plaintext), app.settings.passwordPolicy, "password", passwordContext(app, personal)),
+    );
+  } else if (password && !isImportableBcryptHash(password.bcryptHash, app.hasher.maxCost)) {
+    v.add("passwordHash", `must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to ${app.hasher.maxCost})`);
+  }
+  if (v.list.length === 0) return;
+  const onlyPolicy = v.list.every((x) => x.field === "password");
+  if (onlyPolicy) throw passwordPolicyViolated(v.list);
+  throw invalidArgument(v.list);
+}
+
+async function resolveOrg(
+  app: Pick<AppContext, "defaultOrgId" | "store">,
+  organization: AddHumanUserInput["organization"],
+): Promise<string> {
+  if (organization === undefined) return app.defaultOrgId;
+  const org =
+    "orgId" in organization ? await app.store.orgs.byId(organization.orgId) : await app.store.orgs.byDomain(organization.orgDomain);
+  if (org === null) throw new DomainError("ORG_NOT_FOUND", "organization not found");
+  return org.orgId;
+}
+
+async function preparePassword(
+  app: Pick<AppContext, "hasher">,
+  password: AddHumanUserInput["password"],
+): Promise<{ hash: string; changeRequired: boolean } | null> {
+  if (password === undefined) return null;
+  const hash = "plaintext" in password ? await app.hasher.hash(normalizePassword(password.plaintext)) : password.bcryptHash;
+  return { hash, changeRequired: password.changeRequired };
+}
+
+function taken(kind: LoginNameKind): DomainError {
+  return kind === "username"
+    ? new DomainError("USERNAME_TAKEN", "the username is already taken")
+    : new DomainError("EMAIL_TAKEN", "the e-mail address is already in use");
+}
