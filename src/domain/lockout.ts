@@ -25,11 +25,26 @@ export function locksAfter(failuresAfter: number, policy: LockoutPolicy): boolea
   return policy.maxPasswordAttempts > 0 && failuresAfter >= policy.maxPasswordAttempts;
 }
 
+/** Lockouts in a row double the lockout's length this many times at the most (and a day caps it). */
+const MOST_DOUBLINGS = 20;
+
+/**
+ * How long a password lockout lasts, by the lockouts in a row it is the last of: index n for n
+ * lockouts, the last entry for any more. Null when it lasts until unlocked. The store's search
+ * reads its locked filter from this table (store/user-search.ts), so the rule is written once.
+ */
+export function passwordLockDurations(policy: LockoutPolicy): number[] | null {
+  if (policy.lockoutDurationMs === 0) return null;
+  return Array.from({ length: MOST_DOUBLINGS + 2 }, (_, lockoutsInARow) =>
+    Math.min(policy.lockoutDurationMs * 2 ** Math.min(Math.max(lockoutsInARow - 1, 0), MOST_DOUBLINGS), LONGEST_LOCKOUT_MS),
+  );
+}
+
 /** When a lock ends by itself: an administrator's never, a password lockout after its (growing) duration. */
 function lockEndsAt(lock: Lock, lockoutsInARow: number, policy: LockoutPolicy): number {
-  if (lock.reason === "administrator" || policy.lockoutDurationMs === 0) return Infinity;
-  const growth = 2 ** Math.min(Math.max(lockoutsInARow - 1, 0), 20);
-  return lock.at + Math.min(policy.lockoutDurationMs * growth, LONGEST_LOCKOUT_MS);
+  const durations = passwordLockDurations(policy);
+  if (lock.reason === "administrator" || durations === null) return Infinity;
+  return lock.at + durations[Math.min(lockoutsInARow, durations.length - 1)]!;
 }
 
 /** Whether the user is locked at `now`, by either kind of lock. */

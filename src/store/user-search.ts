@@ -1,4 +1,4 @@
-import type { LockoutPolicy } from "../domain/lockout.js";
+import { passwordLockDurations, type LockoutPolicy } from "../domain/lockout.js";
 import { loginNameKey } from "../domain/user-input.js";
 import type { SortColumn, TextField, TextMethod, UserFilter, UserSearch } from "../domain/user-search.js";
 import type { Sql } from "./sql.js";
@@ -17,8 +17,6 @@ const COLUMNS: Record<TextField, string> = {
   email: "email",
   phone: "COALESCE(phone, '')",
 };
-
-const LONGEST_LOCKOUT_MS = 24 * 3_600_000;
 
 /**
  * The WHERE clause for a filter, on the users table. Equality on a username, e-mail address or
@@ -90,14 +88,21 @@ function textClause(sql: Sql, column: string, method: TextMethod, value: string)
   }
 }
 
-/** Whether a user's lock is in force at `now`, as lockout.ts's isLocked decides it. */
+/**
+ * Whether a user's lock is in force at `now`, as lockout.ts's isLocked decides it: from its table
+ * of durations by lockouts in a row (whole numbers of milliseconds, written into the statement).
+ */
 function lockedNow(lockout: LockoutPolicy, now: number): Clause {
-  const growth = "(1 << CASE WHEN password_lockouts < 1 THEN 0 WHEN password_lockouts > 21 THEN 20 ELSE password_lockouts - 1 END)";
-  const duration = `CAST(? AS BIGINT) * ${growth}`;
+  const durations = passwordLockDurations(lockout);
+  if (durations === null) return { sql: "(lock_reason IS NOT NULL)", params: [] };
+  const last = durations.length - 1;
+  const byCount = durations
+    .slice(0, last)
+    .map((ms, lockouts) => `WHEN password_lockouts <= ${lockouts} THEN ${Math.trunc(ms)}`)
+    .join(" ");
   return {
-    sql: `(lock_reason IS NOT NULL AND (lock_reason = 'administrator' OR ? = 0 OR
-           locked_at + CASE WHEN ${duration} > ${LONGEST_LOCKOUT_MS} THEN ${LONGEST_LOCKOUT_MS} ELSE ${duration} END > ?))`,
-    params: [lockout.lockoutDurationMs, lockout.lockoutDurationMs, lockout.lockoutDurationMs, now],
+    sql: `(lock_reason IS NOT NULL AND (lock_reason = 'administrator' OR locked_at + CASE ${byCount} ELSE ${Math.trunc(durations[last]!)} END > ?))`,
+    params: [now],
   };
 }
 

@@ -9,6 +9,7 @@ import { createSession } from "../../src/app/sessions/create-session.js";
 import { setPassword } from "../../src/app/passwords/set-password.js";
 import { writeUser } from "../../src/app/shared/write-user.js";
 import { DomainError } from "../../src/domain/errors.js";
+import { isLocked } from "../../src/domain/lockout.js";
 import { testApp, type TestApp } from "../helpers/app.js";
 import { BACKENDS } from "../helpers/postgres.js";
 
@@ -35,6 +36,28 @@ const eventTypes = async (app: TestApp, userId: string) =>
   );
 
 describe.each(BACKENDS)("the application layer on %s", (backend) => {
+  it("finds locked users as the lockout rule decides, however many lockouts in a row", async () => {
+    const app = await testApp(backend);
+    const lockout = { maxPasswordAttempts: 3, lockoutDurationMs: 60_000 };
+    const lockedAt = app.now.value;
+    const cases: Array<{ userId: string; lockouts: number }> = [];
+    for (const lockouts of [0, 1, 2, 3, 10, 17, 20, 21, 22, 40]) {
+      const userId = await newUser(app, { plaintext: "Corr3ct-Horse!" });
+      const state = (await app.store.users.get(userId))!;
+      await app.store.users.save({ ...state, lock: { reason: "too_many_password_attempts", at: lockedAt }, passwordLockouts: lockouts });
+      cases.push({ userId, lockouts });
+    }
+    const locked = { kind: "locked", locked: true } as const;
+    for (const elapsed of [0, 59_999, 60_000, 119_999, 120_000, 3_600_000, 86_399_999, 86_400_000]) {
+      const now = lockedAt + elapsed;
+      const found = await app.store.users.search({ filter: locked, sort: "created_at", asc: true, offset: 0, limit: 100 }, lockout, now);
+      const expected = cases.filter(({ lockouts }) =>
+        isLocked({ lock: { reason: "too_many_password_attempts", at: lockedAt }, passwordLockouts: lockouts }, now, lockout),
+      );
+      expect(found.users.map((u) => u.userId).sort(), `after ${elapsed} ms`).toEqual(expected.map((c) => c.userId).sort());
+    }
+  });
+
   describe("the public forgot-password form", () => {
     it("sends an open link's code again rather than replacing it, so a stranger's requests never void the owner's link", async () => {
       const app = await testApp(backend);

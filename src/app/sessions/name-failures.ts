@@ -5,6 +5,7 @@ import type { LockoutPolicy, LockReason } from "../../domain/lockout.js";
 import { evolve, type UserState } from "../../domain/user.js";
 import { decide } from "../../domain/user-commands.js";
 import type { Throttles } from "../../store/throttles.js";
+import { CONFLICT, retryOnConflict } from "../shared/command-handler.js";
 
 export interface FailureDelay {
   /** Delay after the first failure; doubles with each further one. 0 turns delays off. */
@@ -75,16 +76,14 @@ export class NameFailures {
   /** A failed password check under `name`: the error a user would get at this point. */
   async fail(name: string, lockout: LockoutPolicy, now: number): Promise<DomainError> {
     const key = bookkeepingKey(name);
-    for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
+    return retryOnConflict("the login name's failure count", MAX_SAVE_ATTEMPTS, async () => {
       const record = await this.throttles.lockoutOf(key);
       const seen = record?.value ? (JSON.parse(record.value) as LockoutFields) : {};
       const { fields, error, lockedFor } = failOnce({ ...TEMPLATE, ...seen }, lockout, now);
-      if (await this.throttles.saveLockout(key, JSON.stringify(fields), record?.version ?? null, now, KEEP_MS)) {
-        if (lockedFor !== null) this.locked(lockedFor);
-        return error;
-      }
-    }
-    throw new Error("a login name's failures changed under every attempt to count one more");
+      if (!(await this.throttles.saveLockout(key, JSON.stringify(fields), record?.version ?? null, now, KEEP_MS))) return CONFLICT;
+      if (lockedFor !== null) this.locked(lockedFor);
+      return error;
+    });
   }
 
   async succeeded(name: string): Promise<void> {

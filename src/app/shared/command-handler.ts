@@ -39,7 +39,7 @@ export async function handleCommand<S extends { sequence: number }, E extends Ev
   /** Runs once the events are committed, before the decision's error (if any) is thrown. */
   afterCommit: (events: readonly E[], next: S) => void = () => undefined,
 ): Promise<S> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryOnConflict(`the ${aggregate.type}`, MAX_ATTEMPTS, async () => {
     const state = await aggregate.load(store, id);
     const planned = await plan(state, clock());
     if (planned.events.length === 0) {
@@ -61,14 +61,29 @@ export async function handleCommand<S extends { sequence: number }, E extends Ev
         ...(planned.inTransaction && { alsoInTransaction: planned.inTransaction }),
       });
     } catch (error) {
-      if (error instanceof ConcurrencyError) continue;
+      if (error instanceof ConcurrencyError) return CONFLICT;
       throw error;
     }
     afterCommit(planned.events, next);
     if (planned.error) throw planned.error;
     return next;
+  });
+}
+
+/** What a write attempt returns when another writer came first: decide again on fresh state. */
+export const CONFLICT = Symbol("conflict");
+
+/**
+ * Runs `attempt` until no other writer came first, `attempts` times at most; then answers
+ * CONCURRENT_MODIFICATION (Aborted, with a reason), never an internal error. Every read-decide-write
+ * in app/ retries this one way: the command handler, and the per-name failure counts.
+ */
+export async function retryOnConflict<T>(what: string, attempts: number, attempt: () => Promise<T | typeof CONFLICT>): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const result = await attempt();
+    if (result !== CONFLICT) return result;
   }
-  throw new DomainError("CONCURRENT_MODIFICATION", `the ${aggregate.type} is being changed by other requests. Try again`);
+  throw new DomainError("CONCURRENT_MODIFICATION", `${what} is being changed by other requests. Try again`);
 }
 
 /** A store for commands run inside a transaction the caller already holds (an `exclusive` one). */
