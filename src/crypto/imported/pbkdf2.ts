@@ -1,0 +1,40 @@
+import { pbkdf2Sync } from "node:crypto";
+import { adaptedBase64, base64, bytesEqual, wholeNumber, type HashReader, type ImportedHash } from "./imported-hash.js";
+
+const MOST_ITERATIONS = 100_000_000;
+const PASSLIB_DIGESTS: Record<string, { digest: string; bytes: number }> = {
+  pbkdf2: { digest: "sha1", bytes: 20 },
+  "pbkdf2-sha256": { digest: "sha256", bytes: 32 },
+  "pbkdf2-sha512": { digest: "sha512", bytes: 64 },
+};
+
+function pbkdf2Hash(family: string, digest: string, iterations: number, salt: Buffer, expected: Buffer): ImportedHash {
+  return {
+    family,
+    cost: { iterations },
+    verify: (password) => bytesEqual(pbkdf2Sync(password, salt, iterations, expected.length, digest), expected),
+  };
+}
+
+/** passlib's `$pbkdf2$`, `$pbkdf2-sha256$`, `$pbkdf2-sha512$`: rounds, salt and checksum in adapted base64. */
+export const readPasslibPbkdf2: HashReader = (encoded) => {
+  const [empty, ident, rounds, salt, checksum, ...rest] = encoded.split("$");
+  const variant = PASSLIB_DIGESTS[ident ?? ""];
+  if (empty !== "" || variant === undefined || rest.length > 0) return null;
+  const iterations = wholeNumber(rounds, 1, MOST_ITERATIONS);
+  const saltBytes = adaptedBase64(salt ?? "");
+  const expected = adaptedBase64(checksum ?? "");
+  if (iterations === null || saltBytes === null || expected?.length !== variant.bytes) return null;
+  return pbkdf2Hash(ident === "pbkdf2" ? "pbkdf2-sha1" : ident!, variant.digest, iterations, saltBytes, expected);
+};
+
+/** Django's `pbkdf2_sha256$…` and `pbkdf2_sha1$…`: the salt is text, used as its UTF-8 bytes. */
+export const readDjangoPbkdf2: HashReader = (encoded) => {
+  const [algorithm, rounds, salt, checksum, ...rest] = encoded.split("$");
+  const digest = algorithm === "pbkdf2_sha256" ? "sha256" : algorithm === "pbkdf2_sha1" ? "sha1" : null;
+  if (digest === null || rest.length > 0 || !salt) return null;
+  const iterations = wholeNumber(rounds, 1, MOST_ITERATIONS);
+  const expected = base64(checksum ?? "");
+  if (iterations === null || expected === null || expected.length !== (digest === "sha256" ? 32 : 20)) return null;
+  return pbkdf2Hash(`django-${algorithm!.replace("_", "-")}`, digest, iterations, Buffer.from(salt, "utf8"), expected);
+};

@@ -1,0 +1,21 @@
+import { scryptSync } from "node:crypto";
+import { base64, bytesEqual, wholeNumber, type HashReader } from "./imported-hash.js";
+
+/** passlib's and passwap's `$scrypt$ln=…,r=…,p=…$salt$hash` (salt and hash in base64 without padding). */
+export const readScrypt: HashReader = (encoded) => {
+  const match = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,4}),p=(\d{1,4})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(encoded);
+  if (match === null) return null;
+  const logN = wholeNumber(match[1], 1, 31);
+  const r = wholeNumber(match[2], 1, 1024);
+  const p = wholeNumber(match[3], 1, 1024);
+  const salt = base64(match[4]!);
+  const expected = base64(match[5]!);
+  // The whole key: scrypt's output for a shorter length is a prefix of the longer one.
+  if (logN === null || r === null || p === null || salt === null || expected === null || ![32, 64].includes(expected.length)) return null;
+  const N = 2 ** logN;
+  return {
+    family: "scrypt",
+    cost: { N, r, p },
+    verify: (password) => bytesEqual(scryptSync(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }), expected),
+  };
+};
