@@ -7,6 +7,11 @@ const REFERENCE: Array<{ family: string; madeBy: string; hash: string; password:
   readFileSync(new URL("../fixtures/hashes/reference-hashes.json", import.meta.url), "utf8"),
 );
 
+/** Test vectors that Firebase and Microsoft published with their own implementations. */
+const PUBLISHED: Array<{ family: string; source: string; hash: string; password: string }> = JSON.parse(
+  readFileSync(new URL("../fixtures/hashes/published-vectors.json", import.meta.url), "utf8"),
+);
+
 const FAMILY_READ_AS: Record<string, string> = {
   "django-argon2": "django-argon2id",
   "sha256-crypt-rounds": "sha256-crypt",
@@ -28,12 +33,20 @@ describe("hashes made by other systems", () => {
     },
   );
 
+  it.each(PUBLISHED.map((v) => [`${v.family} (${v.source})`, v] as const))("%s verifies its own password and no other", (_, vector) => {
+    const read = readImportedHash(vector.hash);
+    expect(read?.family).toBe(vector.family);
+    expect(read!.verify(vector.password)).toBe(true);
+    expect(read!.verify(vector.password + "x")).toBe(false);
+    expect(read!.verify("")).toBe(false);
+  });
+
   it("covers every family the fixtures hold", () => {
     expect(new Set(REFERENCE.map((r) => r.family)).size).toBe(25);
   });
 
   it("reads no hash that is broken, truncated or of an unknown family", () => {
-    const broken = REFERENCE.flatMap((r) => [r.hash.slice(0, -3), `${r.hash}$extra`, r.hash.replace(/\d+/, "x")]);
+    const broken = [...REFERENCE, ...PUBLISHED].flatMap((r) => [r.hash.slice(0, -3), `${r.hash}$extra`, r.hash.replace(/\d+/, "x")]);
     for (const hash of [...broken, "", "plaintext", "$2b$04$tooShort", "{SSHA}", "{CRYPT}abc", "$7$abc", "x".repeat(5000)]) {
       const read = readImportedHash(hash);
       if (read !== null) expect(read.verify("Corr3ct-Horse!"), hash).toBe(false);

@@ -2,22 +2,33 @@ import { createHash } from "node:crypto";
 import { bytesEqual, type HashReader } from "./imported-hash.js";
 import { CRYPT64 } from "./crypt64.js";
 
-/** phpass's portable hashes, `$P$` (WordPress) and `$H$` (phpBB): iterated MD5, 2^n rounds. */
+/**
+ * phpass's portable hashes and Drupal 7's variant of them: `$P$` (WordPress) and `$H$` (phpBB),
+ * iterated MD5; `$S$` (Drupal 7), iterated SHA-512, its encoding cut to 55 characters. 2^n rounds,
+ * n written as one character after the identifier, then an 8-character salt.
+ */
+const VARIANTS: Record<string, { family: string; digest: string; characters: number }> = {
+  $P$: { family: "phpass", digest: "md5", characters: 22 },
+  $H$: { family: "phpass-phpbb", digest: "md5", characters: 22 },
+  $S$: { family: "drupal7", digest: "sha512", characters: 43 },
+};
+
 export const readPhpass: HashReader = (encoded) => {
-  const match = /^(\$[PH]\$)([./0-9A-Za-z])([./0-9A-Za-z]{8})([./0-9A-Za-z]{22})$/.exec(encoded);
-  if (match === null) return null;
-  const rounds = CRYPT64.indexOf(match[2]!);
+  const match = /^(\$[PHS]\$)([./0-9A-Za-z])([./0-9A-Za-z]{8})([./0-9A-Za-z]+)$/.exec(encoded);
+  const variant = match === null ? undefined : VARIANTS[match[1]!];
+  if (variant === undefined || match![4]!.length !== variant.characters) return null;
+  const rounds = CRYPT64.indexOf(match![2]!);
   if (rounds < 7 || rounds > 30) return null;
-  const salt = match[3]!;
-  const expected = Buffer.from(match[4]!);
+  const salt = match![3]!;
+  const expected = Buffer.from(match![4]!);
   return {
-    family: match[1] === "$P$" ? "phpass" : "phpass-phpbb",
+    family: variant.family,
     cost: { rounds: 2 ** rounds },
     verify: (password) => {
       const secret = Buffer.from(password, "utf8");
-      let hash = createHash("md5").update(salt).update(secret).digest();
-      for (let i = 0; i < 2 ** rounds; i++) hash = createHash("md5").update(hash).update(secret).digest();
-      return bytesEqual(Buffer.from(phpassBase64(hash)), expected);
+      let hash = createHash(variant.digest).update(salt).update(secret).digest();
+      for (let i = 0; i < 2 ** rounds; i++) hash = createHash(variant.digest).update(hash).update(secret).digest();
+      return bytesEqual(Buffer.from(phpassBase64(hash).slice(0, variant.characters)), expected);
     },
   };
 };

@@ -1,4 +1,6 @@
 import { readArgon2, readDjangoArgon2 } from "./argon2.js";
+import { readAspNetIdentity } from "./aspnet-identity.js";
+import { readFirebaseScrypt } from "./firebase-scrypt.js";
 import { readDjangoBcrypt } from "./django-bcrypt.js";
 import type { HashReader, ImportedHash } from "./imported-hash.js";
 import { readLdap } from "./ldap.js";
@@ -20,6 +22,8 @@ const READERS: readonly HashReader[] = [
   readShaCrypt,
   readPhpass,
   readLdap,
+  readFirebaseScrypt,
+  readAspNetIdentity, // last: a bare base64 blob, where every other family has a prefix
 ];
 
 /** A hash from another system, read; null when no family reads it. */
