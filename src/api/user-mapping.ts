@@ -47,7 +47,7 @@ export function addHumanUserInput(req: AddHumanUserRequest): AddHumanUserInput {
       password.case === "password"
         ? { plaintext: password.value.password, changeRequired: password.value.changeRequired }
         : password.case === "hashedPassword"
-          ? { bcryptHash: password.value.hash, changeRequired: password.value.changeRequired }
+          ? { importedHash: password.value.hash, changeRequired: password.value.changeRequired }
           : undefined,
   };
 }

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
 /*
@@ -16,18 +17,80 @@ const bcrypt = require(workerData.bcryptPath);
 try {
   require("node:os").setPriority(workerData.priority);
 } catch {}
-parentPort.on("message", (job) => {
-  try {
-    const result = job.op === "hash" ? bcrypt.hashSync(job.input, job.cost) : bcrypt.compareSync(job.input, job.hash);
-    if (result === false) for (const cost of job.padCosts) bcrypt.hashSync(job.input, cost);
-    parentPort.postMessage({ result });
-  } catch (error) {
-    parentPort.postMessage({ error: error instanceof Error ? error.message : "bcrypt failed" });
+// What one bcrypt unit (one step of 2^cost) takes on this thread, from the bcrypt work it does.
+let unitMs = null;
+function timed(cost, work) {
+  const start = performance.now();
+  const result = work();
+  const ms = (performance.now() - start) / 2 ** cost;
+  unitMs = unitMs === null ? ms : 0.8 * unitMs + 0.2 * ms;
+  return result;
+}
+const costOf = (hash) => Number(hash.slice(4, 6));
+// bcrypt work worth (2^cost - used) units, in hashes at falling costs down to bcrypt's least.
+function padUpTo(input, cost, used) {
+  let left = 2 ** cost - used;
+  for (let k = cost - 1; k >= 4; k--) {
+    if (left >= 2 ** k) {
+      timed(k, () => bcrypt.hashSync(input, k));
+      left -= 2 ** k;
+    }
   }
+}
+let importedReader = null;
+async function readers() {
+  if (importedReader === null) {
+    if (workerData.tsxUrl) (await import(workerData.tsxUrl)).register(); // run from src/, under tsx or vitest
+    importedReader = await import(workerData.importedUrl);
+  }
+  return importedReader;
+}
+async function run(job) {
+  if (job.op === "hash") return timed(job.cost, () => bcrypt.hashSync(job.input, job.cost));
+  if (job.op === "compare") {
+    const result = timed(costOf(job.hash), () => bcrypt.compareSync(job.input, job.hash));
+    if (result === false) for (const cost of job.padCosts) timed(cost, () => bcrypt.hashSync(job.input, cost));
+    return result;
+  }
+  // An imported hash: a failed check is padded with bcrypt work to what a compare at job.cost takes.
+  const { readImportedHash } = await readers();
+  if (unitMs === null) timed(6, () => bcrypt.hashSync(job.input, 6));
+  const start = performance.now();
+  let result = false;
+  try {
+    const hash = readImportedHash(job.hash);
+    result = hash !== null && hash.verify(job.input);
+  } catch {} // parameters the implementation refuses: no password matches
+  if (result === false) padUpTo(job.input, job.cost, (performance.now() - start) / unitMs);
+  return result;
+}
+let queue = Promise.resolve();
+parentPort.on("message", (job) => {
+  queue = queue.then(async () => {
+    try {
+      parentPort.postMessage({ result: await run(job) });
+    } catch (error) {
+      parentPort.postMessage({ error: error instanceof Error ? error.message : "hashing failed" });
+    }
+  });
 });
 `;
 
 const LOWEST_PRIORITY = 19;
+
+/**
+ * Where the threads load the readers of imported hashes from: beside this module, as JavaScript
+ * in dist/, or as TypeScript in src/ (then through tsx's loader, a development dependency).
+ */
+const IMPORTED_READERS = (() => {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const importedUrl = new URL(`./imported/read-imported-hash.${fromSource ? "ts" : "js"}`, import.meta.url).href;
+  if (!fromSource) return { importedUrl };
+  const tsxApi = createRequire(import.meta.url)
+    .resolve("tsx/esm/api")
+    .replace(/\.cjs$/, ".mjs");
+  return { importedUrl, tsxUrl: pathToFileURL(tsxApi).href };
+})();
 /**
  * Jobs handed to one thread at a time: the one it runs and the next, already in its queue, so a
  * thread never idles while the event loop is busy (committing a write, say) before it can hand over
@@ -35,7 +98,10 @@ const LOWEST_PRIORITY = 19;
  */
 const JOBS_PER_THREAD = 2;
 
-type HashJob = { op: "hash"; input: string; cost: number } | { op: "compare"; input: string; hash: string; padCosts: number[] };
+type HashJob =
+  | { op: "hash"; input: string; cost: number }
+  | { op: "compare"; input: string; hash: string; padCosts: number[] }
+  | { op: "verify-imported"; input: string; hash: string; cost: number };
 
 interface Pending {
   job: HashJob;
@@ -45,8 +111,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Hears how long each job ran on its thread. */
-export type HashJobObserver = (op: HashJob["op"], seconds: number) => void;
+/** Hears how long each job ran on its thread: a new hash, or a check (of either kind of hash). */
+export type HashJobObserver = (op: "hash" | "compare", seconds: number) => void;
 
 /** A fixed number of bcrypt threads; jobs beyond what they hold wait in order. */
 export class HashWorkers {
@@ -75,6 +141,14 @@ export class HashWorkers {
    */
   compare(input: string, hash: string, padCosts: readonly number[] = []): Promise<boolean> {
     return this.run({ op: "compare", input, hash, padCosts: [...padCosts] }) as Promise<boolean>;
+  }
+
+  /**
+   * Verifies against a hash another system made (crypto/imported/); when the input does not match,
+   * the thread then does bcrypt work until the check has cost what a compare at `cost` does.
+   */
+  verifyImported(input: string, hash: string, cost: number): Promise<boolean> {
+    return this.run({ op: "verify-imported", input, hash, cost }) as Promise<boolean>;
   }
 
   /** Jobs waiting (for a thread, or behind the job their thread runs), and jobs running. */
@@ -130,14 +204,17 @@ export class HashWorkers {
   }
 
   private spawn(): void {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: this.bcryptPath, priority: LOWEST_PRIORITY } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { bcryptPath: this.bcryptPath, priority: LOWEST_PRIORITY, ...IMPORTED_READERS },
+    });
     worker.unref();
     const held: Pending[] = [];
     this.threads.set(worker, held);
     worker.on("message", (reply: { result?: string | boolean; error?: string }) => {
       const pending = held.shift();
       const now = performance.now();
-      if (pending?.startedAt !== undefined) this.observe(pending.job.op, (now - pending.startedAt) / 1000);
+      if (pending?.startedAt !== undefined) this.observe(pending.job.op === "hash" ? "hash" : "compare", (now - pending.startedAt) / 1000);
       if (held[0] !== undefined) held[0].startedAt = now;
       if (held.length === 0) worker.unref();
       if (reply.error !== undefined) pending?.reject(new Error(reply.error));

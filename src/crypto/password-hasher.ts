@@ -1,5 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { HashWorkers, type HashJobObserver } from "./hash-workers.js";
+import { readImportedHash } from "./imported/read-imported-hash.js";
+import { tooCostly } from "./imported/work.js";
 import { Peppers, type Pepper } from "./peppers.js";
 
 /*
@@ -13,6 +15,8 @@ import { Peppers, type Pepper } from "./peppers.js";
  *   successful check re-hashes under the current pepper when it was made under another (rotation).
  * - "$2a$/$2b$/$2y$<cost>$..." (imported as is): standard bcrypt over the password itself, so hashes
  *   from other systems verify. A successful check re-hashes into our scheme at the current cost.
+ * - Any other system's hash that crypto/imported/ reads (Argon2, scrypt, PBKDF2, Django, crypt(3),
+ *   phpass, Firebase, ASP.NET Identity, LDAP), imported as is and re-hashed at the first successful check.
  */
 const SCHEME_PREFIX = "bcrypt-sha384:";
 const PEPPERED_PREFIX = "bcrypt-hmac-sha384:";
@@ -131,7 +135,8 @@ export class PasswordHasher {
     const noMatch = { matches: false, needsRehash: false };
     // An imported hash above the cost we accept (stored before the limit) is not worth a thread's
     // seconds. Our own hashes verify at any cost they were made with, even after the cost is lowered.
-    if (!parsed || (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost)) {
+    if (!parsed) return this.verifyImported(password, stored);
+    if (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost) {
       await this.workers.hash(preHash(password, null), this.cost);
       return noMatch;
     }
@@ -148,6 +153,30 @@ export class PasswordHasher {
     const current = this.peppers.current;
     const outdated = parsed.cost !== this.cost || (current === null ? parsed.scheme !== "bcrypt-sha384" : parsed.pepperId !== current.id);
     return { matches, needsRehash: matches && !ambiguous && outdated };
+  }
+
+  /** Why this server will not take a hash another system made, or null when it will. */
+  importRefusal(stored: string): string | null {
+    if (/^\$2[aby]\$/.test(stored)) {
+      if (isImportableBcryptHash(stored, this.maxCost)) return null;
+      return `must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to ${this.maxCost})`;
+    }
+    const imported = readImportedHash(stored);
+    if (imported === null)
+      return "must be a password hash in a format this server reads such as bcrypt or Argon2 or scrypt or PBKDF2 (the README lists them)";
+    return tooCostly(imported, this.cost);
+  }
+
+  /** Another system's hash: a failed check costs what one at the configured cost does (the thread pads it). */
+  private async verifyImported(password: string, stored: string): Promise<VerifyResult> {
+    const imported = readImportedHash(stored);
+    if (imported === null || tooCostly(imported, this.cost) !== null) {
+      await this.workers.hash(preHash(password, null), this.cost);
+      return { matches: false, needsRehash: false };
+    }
+    const matches = await this.workers.verifyImported(password, stored, this.cost);
+    const ambiguous = imported.readsBytes !== undefined && Buffer.byteLength(password, "utf8") > imported.readsBytes;
+    return { matches, needsRehash: matches && !ambiguous };
   }
 
   /** bcrypt jobs waiting and running (for the metrics). */

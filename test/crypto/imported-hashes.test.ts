@@ -1,16 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readImportedHash } from "../../src/crypto/imported/read-imported-hash.js";
+import { MADE_BY_REFERENCE_CODE, PUBLISHED_VECTORS } from "../helpers/reference-hashes.js";
 
-/** Hashes made by Django's and passlib's own code (test/fixtures/hashes/make-hashes.py made them). */
-const REFERENCE: Array<{ family: string; madeBy: string; hash: string; password: string }> = JSON.parse(
-  readFileSync(new URL("../fixtures/hashes/reference-hashes.json", import.meta.url), "utf8"),
-);
-
-/** Test vectors that Firebase and Microsoft published with their own implementations. */
-const PUBLISHED: Array<{ family: string; source: string; hash: string; password: string }> = JSON.parse(
-  readFileSync(new URL("../fixtures/hashes/published-vectors.json", import.meta.url), "utf8"),
-);
+const REFERENCE = MADE_BY_REFERENCE_CODE;
+const PUBLISHED = PUBLISHED_VECTORS;
 
 const FAMILY_READ_AS: Record<string, string> = {
   "django-argon2": "django-argon2id",

@@ -6,6 +6,7 @@ import { digestsEqual, keyedDigest } from "../../src/crypto/digest.js";
 import { isImportableBcryptHash, maxImportedCost, PasswordHasher } from "../../src/crypto/password-hasher.js";
 import { Peppers } from "../../src/crypto/peppers.js";
 import { open, seal } from "../../src/crypto/sealed-box.js";
+import { ONE_PER_FAMILY } from "../helpers/reference-hashes.js";
 
 const hasher = new PasswordHasher(4, 2);
 
@@ -23,6 +24,27 @@ describe("password hashing", () => {
     expect((await hasher.verify(prefix + "b", hash)).matches).toBe(false);
     expect((await hasher.verify(prefix, hash)).matches).toBe(false);
     expect((await hasher.verify(prefix + "a", hash)).matches).toBe(true);
+  });
+
+  it("verifies other systems' hashes on its threads and asks to upgrade them; over 72 bytes, Django's plain bcrypt is ambiguous", async () => {
+    const dear = new PasswordHasher(9, 1); // the dearest references stay within four times a check at cost 9
+    try {
+      for (const reference of ONE_PER_FAMILY) {
+        expect(await dear.verify(reference.password, reference.hash), reference.family).toEqual({ matches: true, needsRehash: true });
+        expect(await dear.verify(reference.password + "x", reference.hash), reference.family).toEqual({
+          matches: false,
+          needsRehash: false,
+        });
+      }
+      const long = "x".repeat(80);
+      const djangoBcrypt = `bcrypt$${bcrypt.hashSync(long, 4)}`;
+      expect(await dear.verify(long, djangoBcrypt)).toEqual({ matches: true, needsRehash: false });
+      expect(await dear.verify("x".repeat(72) + "y", djangoBcrypt)).toEqual({ matches: true, needsRehash: false });
+      expect(dear.importRefusal(djangoBcrypt)).toBeNull();
+      expect(dear.importRefusal("$pbkdf2-sha256$90000000$c2FsdA$" + "A".repeat(43))).toMatch(/iterations 90000000/);
+    } finally {
+      await dear.close();
+    }
   });
 
   it("verifies imported standard bcrypt hashes and asks to upgrade them", async () => {

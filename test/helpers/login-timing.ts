@@ -5,6 +5,7 @@ import { createRpcClient, createUserClient } from "./clients.js";
 import { changeStore } from "./database.js";
 import { humanUser, ok, STRONG_PASSWORD, unique } from "./fixtures.js";
 import { startServer, tempDataDir, type TestServer } from "./server.js";
+import { ONE_PER_FAMILY } from "./reference-hashes.js";
 
 /** Passwords whose NFKC form differs from the text as typed: a ligature, full-width forms, a combining mark, a Roman numeral. */
 export const TYPED_PASSWORDS = [
@@ -115,7 +116,8 @@ export const LOGIN_TIMING_ENV = { LATCHKEY_BCRYPT_COST: "10", LATCHKEY_MAX_PASSW
 
 /**
  * A server as LOGIN_TIMING_ENV sets it (cost 10), with a known user for each kind of stored hash
- * a failed check must not tell apart from an unknown name: the login name of each, by kind.
+ * a failed check must not tell apart from an unknown name (another system's hash of every family
+ * among them): the login name of each, by kind.
  */
 export async function serverWithEveryStoredHash(): Promise<{ server: TestServer; knownNames: Record<string, string> }> {
   const dataDir = tempDataDir();
@@ -132,9 +134,15 @@ export async function serverWithEveryStoredHash(): Promise<{ server: TestServer;
     changeStore(dataDir, "UPDATE users SET password_hash = ? WHERE user_id = ?", [hash, userId]);
   await setHash(unreadable.userId, "$2b$10$not-a-bcrypt-hash");
   await setHash(overCap.userId, bcrypt.hashSync(STRONG_PASSWORD, 13));
+  const fromOtherSystems: Record<string, string> = {};
+  for (const reference of ONE_PER_FAMILY) {
+    const user = await addKnownUser(server, { password: undefined, hashedPassword: { hash: reference.hash } });
+    fromOtherSystems[`imported_${reference.family}`] = user.loginName;
+  }
   return {
     server,
     knownNames: {
+      ...fromOtherSystems,
       current_cost: (await addKnownUser(server)).loginName,
       imported_cost4: (await imported(4)).loginName,
       made_at_cost8_before_raise: olderCost.loginName,

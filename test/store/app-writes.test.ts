@@ -16,7 +16,7 @@ import { BACKENDS } from "../helpers/postgres.js";
 const actor = { id: "test" };
 const profile = { givenName: "Ada", familyName: "Lovelace", gender: "unspecified" as const };
 
-async function newUser(app: TestApp, password: { plaintext: string } | { bcryptHash: string }) {
+async function newUser(app: TestApp, password: { plaintext: string } | { importedHash: string }) {
   const state = await addHumanUser(
     app,
     {
@@ -153,7 +153,7 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
 
     it("upgrades an imported hash when its password is verified", async () => {
       const app = await testApp(backend);
-      const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+      const userId = await newUser(app, { importedHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
       const same = setPassword(
         app,
         { userId, newPassword: "Imp0rted-Pass!", changeRequired: false, proof: { kind: "current_password", password: "Imp0rted-Pass!" } },
@@ -196,7 +196,7 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
 
     it("upgrades an imported hash on a successful login", async () => {
       const app = await testApp(backend);
-      const userId = await newUser(app, { bcryptHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
+      const userId = await newUser(app, { importedHash: bcrypt.hashSync("Imp0rted-Pass!", 5) });
       await expect(createSession(app, { user: { userId }, password: "Wrong-Pass1!" }, actor)).rejects.toMatchObject({
         reason: "LOGIN_FAILED",
       });

@@ -1,5 +1,4 @@
 import { generateId } from "../../crypto/codes.js";
-import { isImportableBcryptHash } from "../../crypto/password-hasher.js";
 import { DomainError, invalidArgument } from "../../domain/errors.js";
 import { normalizePassword, passwordPolicyViolated, passwordViolations } from "../../domain/password-policy.js";
 import {
@@ -28,7 +27,8 @@ export interface AddHumanUserInput {
   email: string;
   emailVerified: boolean;
   phone?: { phone: string; verified: boolean };
-  password?: { plaintext: string; changeRequired: boolean } | { bcryptHash: string; changeRequired: boolean };
+  /** A password, or the hash another system made of it (bcrypt, or any family crypto/imported/ reads). */
+  password?: { plaintext: string; changeRequired: boolean } | { importedHash: string; changeRequired: boolean };
 }
 
 export async function addHumanUser(
@@ -91,8 +91,9 @@ function validate(app: Pick<AppContext, "hasher" | "settings">, input: AddHumanU
     v.list.push(
       ...passwordViolations(normalizePassword(password.plaintext), app.settings.passwordPolicy, "password", passwordContext(app, personal)),
     );
-  } else if (password && !isImportableBcryptHash(password.bcryptHash, app.hasher.maxCost)) {
-    v.add("passwordHash", `must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to ${app.hasher.maxCost})`);
+  } else if (password) {
+    const refusal = app.hasher.importRefusal(password.importedHash);
+    if (refusal !== null) v.add("passwordHash", refusal);
   }
   if (v.list.length === 0) return;
   const onlyPolicy = v.list.every((x) => x.field === "password");
@@ -116,7 +117,7 @@ async function preparePassword(
   password: AddHumanUserInput["password"],
 ): Promise<{ hash: string; changeRequired: boolean } | null> {
   if (password === undefined) return null;
-  const hash = "plaintext" in password ? await app.hasher.hash(normalizePassword(password.plaintext)) : password.bcryptHash;
+  const hash = "plaintext" in password ? await app.hasher.hash(normalizePassword(password.plaintext)) : password.importedHash;
   return { hash, changeRequired: password.changeRequired };
 }
 

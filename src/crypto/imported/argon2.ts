@@ -11,6 +11,8 @@ export const readArgon2: HashReader = (encoded) => {
   return {
     family: variant!,
     cost: { memoryKiB: Number(memory), passes: Number(passes), parallelism: Number(lanes) },
+    // Memory times passes: about 157 KiB-passes cost one bcrypt unit (work.ts), whatever the lanes.
+    work: { parameter: "memory (KiB) times passes", value: Number(memory) * Number(passes), perUnit: 157 },
     verify: (password) => {
       try {
         return verifySync(encoded, password);

@@ -17,6 +17,8 @@ export const readDjangoBcrypt: HashReader = (encoded) => {
   return {
     family: preHashed ? "django-bcrypt-sha256" : "django-bcrypt",
     cost: { bcryptCost: Number(match[1]) },
+    work: { parameter: "2^cost", value: 2 ** Number(match[1]), perUnit: 1 },
+    ...(!preHashed && { readsBytes: 72 }),
     verify: (password) => bcrypt.compareSync(preHashed ? createHash("sha256").update(password, "utf8").digest("hex") : password, inner),
   };
 };

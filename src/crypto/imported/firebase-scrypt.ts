@@ -1,5 +1,6 @@
 import { createCipheriv, scryptSync } from "node:crypto";
 import { base64, bytesEqual, wholeNumber, type HashReader } from "./imported-hash.js";
+import { SCRYPT_PER_UNIT } from "./scrypt.js";
 
 /**
  * Firebase Authentication's modified scrypt, in Kratos's encoding:
@@ -21,6 +22,7 @@ export const readFirebaseScrypt: HashReader = (encoded) => {
   return {
     family: "firebase-scrypt",
     cost: { N, r, p },
+    work: { parameter: "N·r·p", value: N * r * p, perUnit: SCRYPT_PER_UNIT },
     verify: (password) => {
       const derived = scryptSync(password, Buffer.concat([saltBytes, separatorBytes]), 32, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
       const cipher = createCipheriv("aes-256-ctr", derived, Buffer.alloc(16));

@@ -9,6 +9,10 @@ export interface ImportedHash {
   family: string;
   /** What one verification costs, by the parameters the encoding names (rounds, memory, …). */
   cost: Record<string, number>;
+  /** The same as work in bcrypt's units (work.ts): `value` of `parameter`, `perUnit` of which cost one unit. */
+  work: { parameter: string; value: number; perUnit: number };
+  /** A scheme that reads only this many bytes of the password: a longer one that matches is ambiguous. */
+  readsBytes?: number;
   verify(password: string): boolean;
 }
 

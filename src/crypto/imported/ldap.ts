@@ -22,6 +22,7 @@ export const readLdap: HashReader = (encoded) => {
   return {
     family: `ldap-${match![1]!.toLowerCase()}`,
     cost: { rounds: 1 },
+    work: { parameter: "rounds", value: 1, perUnit: 1000 },
     verify: (password) => bytesEqual(createHash(scheme.digest).update(password, "utf8").update(salt).digest(), expected),
   };
 };

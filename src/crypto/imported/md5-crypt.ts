@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import { bytesEqual, type HashReader } from "./imported-hash.js";
 import { crypt64From24Bits } from "./crypt64.js";
 
-const md5 = (...parts: Buffer[]) => createHash("md5").update(Buffer.concat(parts)).digest();
+function md5(...parts: Buffer[]): Buffer {
+  const hash = createHash("md5");
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
 
 /** crypt(3)'s `$1$salt$hash` (Poul-Henning Kamp's FreeBSD MD5 crypt): 1,000 rounds of MD5. */
 export const readMd5Crypt: HashReader = (encoded) => {
@@ -12,6 +16,7 @@ export const readMd5Crypt: HashReader = (encoded) => {
   return {
     family: "md5-crypt",
     cost: { rounds: 1000 },
+    work: { parameter: "rounds", value: 1000, perUnit: 34 },
     verify: (password) => bytesEqual(Buffer.from(md5Crypt(Buffer.from(password, "utf8"), salt)), Buffer.from(match[2]!)),
   };
 };
@@ -23,11 +28,10 @@ function md5Crypt(password: Buffer, salt: Buffer): string {
   for (let bits = password.length; bits > 0; bits >>= 1) parts.push(bits & 1 ? Buffer.from([0]) : password.subarray(0, 1));
   let digest = md5(...parts);
   for (let round = 0; round < 1000; round++) {
-    const input = [round & 1 ? password : digest];
-    if (round % 3) input.push(salt);
-    if (round % 7) input.push(password);
-    input.push(round & 1 ? digest : password);
-    digest = md5(...input);
+    const hash = createHash("md5").update(round & 1 ? password : digest);
+    if (round % 3) hash.update(salt);
+    if (round % 7) hash.update(password);
+    digest = hash.update(round & 1 ? digest : password).digest();
   }
   const d = digest;
   return (

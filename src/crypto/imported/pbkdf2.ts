@@ -2,6 +2,8 @@ import { pbkdf2Sync } from "node:crypto";
 import { adaptedBase64, base64, bytesEqual, wholeNumber, type HashReader, type ImportedHash } from "./imported-hash.js";
 
 const MOST_ITERATIONS = 100_000_000;
+/** PBKDF2 iterations that cost about one bcrypt unit (work.ts), by digest. */
+const ITERATIONS_PER_UNIT: Record<string, number> = { sha1: 116, sha256: 232, sha512: 95 };
 const PASSLIB_DIGESTS: Record<string, { digest: string; bytes: number }> = {
   pbkdf2: { digest: "sha1", bytes: 20 },
   "pbkdf2-sha256": { digest: "sha256", bytes: 32 },
@@ -12,6 +14,7 @@ function pbkdf2Hash(family: string, digest: string, iterations: number, salt: Bu
   return {
     family,
     cost: { iterations },
+    work: { parameter: "iterations", value: iterations, perUnit: ITERATIONS_PER_UNIT[digest]! },
     verify: (password) => bytesEqual(pbkdf2Sync(password, salt, iterations, expected.length, digest), expected),
   };
 }

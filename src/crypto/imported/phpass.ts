@@ -7,10 +7,10 @@ import { CRYPT64 } from "./crypt64.js";
  * iterated MD5; `$S$` (Drupal 7), iterated SHA-512, its encoding cut to 55 characters. 2^n rounds,
  * n written as one character after the identifier, then an 8-character salt.
  */
-const VARIANTS: Record<string, { family: string; digest: string; characters: number }> = {
-  $P$: { family: "phpass", digest: "md5", characters: 22 },
-  $H$: { family: "phpass-phpbb", digest: "md5", characters: 22 },
-  $S$: { family: "drupal7", digest: "sha512", characters: 43 },
+const VARIANTS: Record<string, { family: string; digest: string; characters: number; roundsPerUnit: number }> = {
+  $P$: { family: "phpass", digest: "md5", characters: 22, roundsPerUnit: 41 },
+  $H$: { family: "phpass-phpbb", digest: "md5", characters: 22, roundsPerUnit: 41 },
+  $S$: { family: "drupal7", digest: "sha512", characters: 43, roundsPerUnit: 34 },
 };
 
 export const readPhpass: HashReader = (encoded) => {
@@ -24,6 +24,7 @@ export const readPhpass: HashReader = (encoded) => {
   return {
     family: variant.family,
     cost: { rounds: 2 ** rounds },
+    work: { parameter: "rounds", value: 2 ** rounds, perUnit: variant.roundsPerUnit },
     verify: (password) => {
       const secret = Buffer.from(password, "utf8");
       let hash = createHash(variant.digest).update(salt).update(secret).digest();

@@ -1,6 +1,9 @@
 import { scryptSync } from "node:crypto";
 import { base64, bytesEqual, wholeNumber, type HashReader } from "./imported-hash.js";
 
+/** scrypt's N·r·p that costs about one bcrypt unit (work.ts). */
+export const SCRYPT_PER_UNIT = 150;
+
 /** passlib's and passwap's `$scrypt$ln=…,r=…,p=…$salt$hash` (salt and hash in base64 without padding). */
 export const readScrypt: HashReader = (encoded) => {
   const match = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,4}),p=(\d{1,4})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(encoded);
@@ -16,6 +19,7 @@ export const readScrypt: HashReader = (encoded) => {
   return {
     family: "scrypt",
     cost: { N, r, p },
+    work: { parameter: "N·r·p", value: N * r * p, perUnit: SCRYPT_PER_UNIT },
     verify: (password) => bytesEqual(scryptSync(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }), expected),
   };
 };

@@ -42,6 +42,7 @@ export const readShaCrypt: HashReader = (encoded) => {
   return {
     family: `${algorithm}-crypt`,
     cost: { rounds },
+    work: { parameter: "rounds", value: rounds, perUnit: algorithm === "sha256" ? 37 : 26 },
     verify: (password) => bytesEqual(Buffer.from(shaCrypt(algorithm, Buffer.from(password, "utf8"), salt, rounds)), Buffer.from(match[4]!)),
   };
 };
@@ -54,7 +55,11 @@ function repeated(block: Buffer, length: number): Buffer {
 }
 
 function shaCrypt(algorithm: "sha256" | "sha512", password: Buffer, salt: Buffer, rounds: number): string {
-  const hash = (...parts: Buffer[]) => createHash(algorithm).update(Buffer.concat(parts)).digest();
+  const hash = (...parts: Buffer[]) => {
+    const h = createHash(algorithm);
+    for (const part of parts) h.update(part);
+    return h.digest();
+  };
   const alternate = hash(password, salt, password);
   const first = [password, salt, repeated(alternate, password.length)];
   for (let bits = password.length; bits > 0; bits >>= 1) first.push(bits & 1 ? alternate : password);
@@ -62,11 +67,10 @@ function shaCrypt(algorithm: "sha256" | "sha512", password: Buffer, salt: Buffer
   const passwordBytes = repeated(hash(...Array.from({ length: password.length }, () => password)), password.length);
   const saltBytes = repeated(hash(...Array.from({ length: 16 + digest[0]! }, () => salt)), salt.length);
   for (let round = 0; round < rounds; round++) {
-    const input = [round & 1 ? passwordBytes : digest];
-    if (round % 3) input.push(saltBytes);
-    if (round % 7) input.push(passwordBytes);
-    input.push(round & 1 ? digest : passwordBytes);
-    digest = hash(...input);
+    const h = createHash(algorithm).update(round & 1 ? passwordBytes : digest);
+    if (round % 3) h.update(saltBytes);
+    if (round % 7) h.update(passwordBytes);
+    digest = h.update(round & 1 ? digest : passwordBytes).digest();
   }
   const { triples, tail } = ORDER[algorithm];
   const body = triples.map(([a, b, c]) => crypt64From24Bits(digest[a!]!, digest[b!]!, digest[c!]!, 4)).join("");

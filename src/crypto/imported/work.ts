@@ -1,0 +1,25 @@
+import type { ImportedHash } from "./imported-hash.js";
+
+/*
+ * Work is counted in bcrypt's units: a compare at cost c does 2^c of them (about 60 µs each on a
+ * current core). The readers say how much of their parameter costs one unit, as measured against
+ * bcrypt on one thread (Node's crypto for PBKDF2 and scrypt, @node-rs/argon2, and our crypt(3) and
+ * phpass code); the ratios hold across machines to within a factor of about two, which is enough
+ * for a bound. The hash threads pad a failed check by the time it really took (hash-workers.ts).
+ */
+
+/** An imported hash may cost about this many times a compare at the configured cost. */
+const MOST_TIMES_CONFIGURED = 4;
+
+export function bcryptUnits(hash: ImportedHash): number {
+  return hash.work.value / hash.work.perUnit;
+}
+
+/** Why a hash costs too much to import at this cost, or null when it does not. */
+export function tooCostly(hash: ImportedHash, configuredCost: number): string | null {
+  const most = MOST_TIMES_CONFIGURED * 2 ** configuredCost;
+  if (bcryptUnits(hash) <= most) return null;
+  const { parameter, value, perUnit } = hash.work;
+  // No , : / ? and the like: the message travels in grpc-message (domain/errors.ts).
+  return `has ${parameter} ${value} which costs more than this server checks. At most ${Math.floor(most * perUnit)} for ${hash.family} here (about ${MOST_TIMES_CONFIGURED} times a check at its own cost)`;
+}
