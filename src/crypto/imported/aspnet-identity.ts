@@ -1,10 +1,9 @@
 import { pbkdf2Sync } from "node:crypto";
 import { base64, bytesEqual, type HashReader } from "./imported-hash.js";
+import { PBKDF2_ITERATIONS_PER_UNIT } from "./work.js";
 
 const PRFS = ["sha1", "sha256", "sha512"] as const;
 const MOST_ITERATIONS = 100_000_000;
-/** PBKDF2 iterations that cost about one bcrypt unit (work.ts), by digest. */
-const ITERATIONS_PER_UNIT: Record<string, number> = { sha1: 116, sha256: 232, sha512: 95 };
 
 /**
  * ASP.NET Identity's PasswordHasher, a base64 blob. V2 (first byte 0x00): PBKDF2-HMAC-SHA1, 1,000
@@ -32,7 +31,7 @@ function pbkdf2Blob(family: string, digest: string, iterations: number, salt: Bu
   return {
     family,
     cost: { iterations },
-    work: { parameter: "iterations", value: iterations, perUnit: ITERATIONS_PER_UNIT[digest]! },
+    work: { parameter: "iterations", value: iterations, perUnit: PBKDF2_ITERATIONS_PER_UNIT[digest]! },
     verify: (password: string) => bytesEqual(pbkdf2Sync(password, salt, iterations, subkey.length, digest), subkey),
   };
 }

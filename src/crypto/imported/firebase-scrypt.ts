@@ -1,6 +1,6 @@
 import { createCipheriv, scryptSync } from "node:crypto";
 import { base64, bytesEqual, wholeNumber, type HashReader } from "./imported-hash.js";
-import { SCRYPT_PER_UNIT } from "./scrypt.js";
+import { SCRYPT_PER_UNIT } from "./work.js";
 
 /**
  * Firebase Authentication's modified scrypt, in Kratos's encoding:

@@ -1,9 +1,8 @@
 import { pbkdf2Sync } from "node:crypto";
 import { adaptedBase64, base64, bytesEqual, wholeNumber, type HashReader, type ImportedHash } from "./imported-hash.js";
+import { PBKDF2_ITERATIONS_PER_UNIT } from "./work.js";
 
 const MOST_ITERATIONS = 100_000_000;
-/** PBKDF2 iterations that cost about one bcrypt unit (work.ts), by digest. */
-const ITERATIONS_PER_UNIT: Record<string, number> = { sha1: 116, sha256: 232, sha512: 95 };
 const PASSLIB_DIGESTS: Record<string, { digest: string; bytes: number }> = {
   pbkdf2: { digest: "sha1", bytes: 20 },
   "pbkdf2-sha256": { digest: "sha256", bytes: 32 },
@@ -14,7 +13,7 @@ function pbkdf2Hash(family: string, digest: string, iterations: number, salt: Bu
   return {
     family,
     cost: { iterations },
-    work: { parameter: "iterations", value: iterations, perUnit: ITERATIONS_PER_UNIT[digest]! },
+    work: { parameter: "iterations", value: iterations, perUnit: PBKDF2_ITERATIONS_PER_UNIT[digest]! },
     verify: (password) => bytesEqual(pbkdf2Sync(password, salt, iterations, expected.length, digest), expected),
   };
 }

@@ -1,8 +1,6 @@
 import { scryptSync } from "node:crypto";
 import { base64, bytesEqual, wholeNumber, type HashReader } from "./imported-hash.js";
-
-/** scrypt's N·r·p that costs about one bcrypt unit (work.ts). */
-export const SCRYPT_PER_UNIT = 150;
+import { SCRYPT_PER_UNIT } from "./work.js";
 
 /** passlib's and passwap's `$scrypt$ln=…,r=…,p=…$salt$hash` (salt and hash in base64 without padding). */
 export const readScrypt: HashReader = (encoded) => {

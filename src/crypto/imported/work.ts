@@ -8,6 +8,11 @@ import type { ImportedHash } from "./imported-hash.js";
  * for a bound. The hash threads pad a failed check by the time it really took (hash-workers.ts).
  */
 
+/** PBKDF2 iterations that cost about one bcrypt unit, by digest. */
+export const PBKDF2_ITERATIONS_PER_UNIT: Record<string, number> = { sha1: 116, sha256: 232, sha512: 95 };
+/** scrypt's N·r·p that costs about one bcrypt unit. */
+export const SCRYPT_PER_UNIT = 150;
+
 /** An imported hash may cost about this many times a compare at the configured cost. */
 const MOST_TIMES_CONFIGURED = 4;
 
