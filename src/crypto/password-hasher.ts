@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { BCRYPT_INPUT_BYTES, BCRYPT_PATTERN, BCRYPT_PREFIX } from "./bcrypt-format.js";
 import { HashWorkers, type HashJobObserver } from "./hash-workers.js";
 import { readImportedHash } from "./imported/read-imported-hash.js";
 import { tooCostly } from "./imported/work.js";
@@ -20,7 +21,6 @@ import { Peppers, type Pepper } from "./peppers.js";
  */
 const SCHEME_PREFIX = "bcrypt-sha384:";
 const PEPPERED_PREFIX = "bcrypt-hmac-sha384:";
-const BCRYPT_PATTERN = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
 type HashScheme = "bcrypt-sha384" | "bcrypt-hmac-sha384" | "bcrypt";
 
@@ -61,9 +61,6 @@ function paddingCosts(stored: number, configured: number): number[] {
   for (let cost = stored; cost < configured; cost++) costs.push(cost);
   return costs;
 }
-
-/** bcrypt reads only the first 72 bytes of its input. */
-const BCRYPT_INPUT_BYTES = 72;
 
 function parse(stored: string): ParsedHash | null {
   let scheme: HashScheme = "bcrypt";
@@ -157,7 +154,7 @@ export class PasswordHasher {
 
   /** Why this server will not take a hash another system made, or null when it will. */
   importRefusal(stored: string): string | null {
-    if (/^\$2[aby]\$/.test(stored)) {
+    if (BCRYPT_PREFIX.test(stored)) {
       if (isImportableBcryptHash(stored, this.maxCost)) return null;
       return `must be a bcrypt hash in modular crypt format (2a or 2b or 2y with cost 4 to ${this.maxCost})`;
     }
