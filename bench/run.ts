@@ -21,7 +21,7 @@ const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 1_000_000);
 const CORES = availableParallelism();
 /** The server's bcrypt concurrency (LATCHKEY_HASH_CONCURRENCY); the ceiling uses the same. */
 const HASH_CONCURRENCY = Number(process.env.BENCH_HASH_CONCURRENCY ?? CORES);
-/** Run only these parts, comma-separated: password, nonhash, scale, postgres, blocklist. */
+/** Run only these parts, comma-separated: password, argon2id, nonhash, scale, postgres, blocklist. */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((part) => part.trim());
 /** Rounds of the password-bound and the scale measurements, whose medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -59,6 +59,7 @@ const load = async (spec: Omit<LoadSpec, "durationMs"> & { durationMs?: number }
   JSON.parse(await child("load.ts", [JSON.stringify({ durationMs: DURATION, ...spec })])) as LoadResult;
 
 const address = (s: TestServer) => `127.0.0.1:${s.port}`;
+const rssNow = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 const rssPeak = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const rows: Array<{ figure: string; value: string; ceiling: string; ratio: string; goal: string }> = [];
@@ -106,8 +107,7 @@ interface PasswordRound {
 
 async function passwordBound(): Promise<void> {
   const concurrency = CORES * 2;
-  const ceiling = async (kind: "set" | "check") =>
-    JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(HASH_CONCURRENCY), String(DURATION), kind])).opsPerSecond as number;
+  const ceiling = (kind: "set" | "check") => hashCeiling(BCRYPT, kind);
   const server = await startServer({
     built: true,
     env: { LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) },
@@ -148,7 +148,7 @@ async function passwordBound(): Promise<void> {
   results.passwordBound = { rounds, cost: COST, concurrency };
 
   const middle = (pick: (r: PasswordRound) => number) => median(rounds.map(pick));
-  passwordRows("", rounds);
+  passwordRows("", rounds, BCRYPT);
   row(
     "GetUserByID p50 / p99 under hashing load (100 calls/s)",
     `${ms(middle((r) => r.loadedProbe.p50))} / ${ms(middle((r) => r.loadedProbe.p99))}`,
@@ -171,8 +171,72 @@ function createSessions(
   return load({ ...base, service: "zitadel.session.v2.SessionService", method: "CreateSession", requests, concurrency });
 }
 
-/** The password-bound figures of some rounds: medians, each call beside the raw bcrypt of its round. */
-function passwordRows(label: string, rounds: Array<Pick<PasswordRound, "ceilings" | "set" | "sessions">>): void {
+type HashRound = Pick<PasswordRound, "ceilings" | "set" | "sessions">;
+
+/** What the hash threads do per check, as the server is configured and as the ceiling repeats it. */
+type HashScheme = { name: "bcrypt"; cost: number } | { name: "argon2id"; memoryKiB: number; passes: number; parallelism: number };
+const BCRYPT: HashScheme = { name: "bcrypt", cost: COST };
+/** LATCHKEY_PASSWORD_HASH=argon2id with its defaults (settings.ts). */
+const ARGON2ID = { name: "argon2id", memoryKiB: 19_456, passes: 2, parallelism: 1 } as const satisfies HashScheme;
+const schemeLabel = (s: HashScheme) =>
+  s.name === "bcrypt" ? `cost ${s.cost}` : `argon2id ${s.memoryKiB / 1024} MiB t=${s.passes} p=${s.parallelism}`;
+
+/** The same hashing as the server's, raw, in a process of its own: calls per second. */
+async function hashCeiling(scheme: HashScheme, kind: "set" | "check"): Promise<number> {
+  const args = [JSON.stringify(scheme), String(HASH_CONCURRENCY), String(DURATION), kind];
+  return (JSON.parse(await child("hash-ceiling.ts", args)) as { opsPerSecond: number }).opsPerSecond;
+}
+
+/** ROUNDS rounds of SetPassword and CreateSession on a server, each beside its raw ceilings. */
+async function passwordRounds(server: TestServer, scheme: HashScheme, name: string): Promise<HashRound[]> {
+  const concurrency = CORES * 2;
+  const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
+  const loginUsers = await seedViaApi(server, concurrency * 4, a, "login");
+  const base = { protocol: "grpc" as const, address: address(server), token: server.adminToken };
+  const rounds: HashRound[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const setUsers = await seedViaApi(server, concurrency * 4, a, `set-${round}`);
+    const ceilings = { set: await hashCeiling(scheme, "set"), check: await hashCeiling(scheme, "check") };
+    const set = await load({ ...base, service: USER_SERVICE, method: "SetPassword", requests: flips(setUsers, a, b), concurrency });
+    const sessions = await createSessions(base, loginUsers, a, concurrency);
+    rounds.push({ ceilings, set, sessions });
+    progress(
+      `  ${name} round ${round + 1}: set ${(set.perSecond / ceilings.set).toFixed(2)}, check ${(sessions.perSecond / ceilings.check).toFixed(2)}`,
+    );
+  }
+  return rounds;
+}
+
+/**
+ * Argon2id as the scheme (on SQLite): the password-bound calls against raw Argon2id, and the
+ * memory each concurrent hash holds (the server's peak RSS under that load, beyond its RSS idle).
+ */
+async function argon2id(): Promise<void> {
+  const server = await startServer({
+    built: true,
+    env: {
+      LATCHKEY_PASSWORD_HASH: "argon2id",
+      LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY),
+      LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false",
+    },
+  });
+  const idle = rssNow(server.process.pid!);
+  const rounds = await passwordRounds(server, ARGON2ID, "argon2id");
+  const perHash = (rssPeak(server.process.pid!) - idle) / HASH_CONCURRENCY;
+  await server.stop();
+  results.argon2id = { rounds, scheme: ARGON2ID, bytesPerConcurrentHash: perHash };
+  passwordRows("", rounds, ARGON2ID);
+  row(
+    "memory per concurrent Argon2id hash (server peak RSS beyond idle)",
+    `${(perHash / 2 ** 20).toFixed(1)} MiB`,
+    `${(ARGON2ID.memoryKiB / 1024).toFixed(1)} MiB configured`,
+    null,
+    "(reported)",
+  );
+}
+
+/** The password-bound figures of some rounds: medians, each call beside the raw hashing of its round. */
+function passwordRows(label: string, rounds: HashRound[], scheme: HashScheme): void {
   const middle = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
   const figures = [
     ["SetPassword current_password", (r: (typeof rounds)[number]) => r.set, (r: (typeof rounds)[number]) => r.ceilings.set],
@@ -180,9 +244,9 @@ function passwordRows(label: string, rounds: Array<Pick<PasswordRound, "ceilings
   ] as const;
   for (const [call, result, ceiling] of figures) {
     row(
-      `${label}${call} (cost ${COST}, ${HASH_CONCURRENCY} at once), calls/s`,
+      `${label}${call} (${schemeLabel(scheme)}, ${HASH_CONCURRENCY} at once), calls/s`,
       middle((r) => result(r).perSecond).toFixed(1),
-      `${middle(ceiling).toFixed(1)} raw bcrypt`,
+      `${middle(ceiling).toFixed(1)} raw ${scheme.name}`,
       middle((r) => result(r).perSecond / ceiling(r)),
       "≥ 0.90",
     );
@@ -347,34 +411,17 @@ async function postgres(): Promise<void> {
   };
   try {
     // Password-bound: as passwordBound() does on SQLite, one round beside its ceilings per ROUNDS.
-    const concurrency = CORES * 2;
-    const ceiling = async (kind: "set" | "check") =>
-      JSON.parse(await child("bcrypt-ceiling.ts", [String(COST), String(HASH_CONCURRENCY), String(DURATION), kind])).opsPerSecond as number;
     const hashing = await onPostgres({ LATCHKEY_BCRYPT_COST: String(COST), LATCHKEY_HASH_CONCURRENCY: String(HASH_CONCURRENCY) });
-    const server = hashing.servers[0]!;
-    const [a, b] = ["Bench-Passw0rd-A!", "Bench-Passw0rd-B!"];
-    const loginUsers = await seedViaApi(server, concurrency * 4, a, "login");
-    const base = { protocol: "grpc" as const, address: address(server), token: server.adminToken };
-    const rounds: Array<{ ceilings: { set: number; check: number }; set: LoadResult; sessions: LoadResult }> = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const setUsers = await seedViaApi(server, concurrency * 4, a, `set-${round}`);
-      const ceilings = { set: await ceiling("set"), check: await ceiling("check") };
-      const set = await load({ ...base, service: USER_SERVICE, method: "SetPassword", requests: flips(setUsers, a, b), concurrency });
-      const sessions = await createSessions(base, loginUsers, a, concurrency);
-      rounds.push({ ceilings, set, sessions });
-      progress(
-        `  postgres round ${round + 1}: set ${(set.perSecond / ceilings.set).toFixed(2)}, check ${(sessions.perSecond / ceilings.check).toFixed(2)}`,
-      );
-    }
+    const rounds = await passwordRounds(hashing.servers[0]!, BCRYPT, "postgres");
     await hashing.stop();
-    passwordRows("PostgreSQL: ", rounds);
+    passwordRows("PostgreSQL: ", rounds, BCRYPT);
 
     // Non-hash calls: the same calls on a SQLite server and a PostgreSQL one, alternating.
     const sqlite = await startServer({ built: true, env: { LATCHKEY_BCRYPT_COST: "4", LATCHKEY_NOTIFY_PASSWORD_CHANGED: "false" } });
     const pgOne = await onPostgres();
     const pgServer = pgOne.servers[0]!;
     const second = await pgOne.add();
-    const usersOf = async (s: TestServer) => (await seedViaApi(s, 200, a, "nonhash")).map((userId) => ({ userId }));
+    const usersOf = async (s: TestServer) => (await seedViaApi(s, 200, "Bench-Passw0rd-A!", "nonhash")).map((userId) => ({ userId }));
     const [sqliteUsers, pgUsers] = [await usersOf(sqlite), await usersOf(pgServer)];
     const calls = (s: TestServer, users: Array<{ userId: string }>, method: "GetUserByID" | "PasswordReset", share = 1) =>
       load({
@@ -457,6 +504,7 @@ const progress = (step: string) => process.stderr.write(`bench: ${step}\n`);
 const began = Date.now();
 const parts: Array<[name: string, label: string, run: () => Promise<void>]> = [
   ["password", "password-bound calls and their bcrypt ceiling", passwordBound],
+  ["argon2id", "password-bound calls with Argon2id and its ceiling", argon2id],
   ["nonhash", "non-hash calls and echo ceilings", nonHash],
   ["scale", `scale: 1,000 and ${LARGE.toLocaleString("en")} users`, scale],
   ["postgres", "PostgreSQL beside SQLite, one replica and two", postgres],

@@ -7,6 +7,7 @@ import type { Config } from "./config/settings.js";
 import { BreachedPasswords } from "./app/passwords/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
+import type { HashScheme } from "./crypto/hash-scheme.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
 import { Peppers } from "./crypto/peppers.js";
 import { recordExpiredTokens } from "./app/tokens/api-tokens.js";
@@ -72,7 +73,7 @@ async function serveOn(
   }
 
   const worker = outboxWorker(config, store, keys, log, metrics, (message) => handlePublicResetRequest(app, message)); // started once app exists
-  const hasher = new PasswordHasher(config.hashing.bcryptCost, config.hashing.concurrency, peppers, (kind, seconds) =>
+  const hasher = new PasswordHasher(newHashScheme(config.hashing), config.hashing.concurrency, peppers, (kind, seconds) =>
     metrics.hashJobDone(kind, seconds),
   );
   const app = await createAppContext({
@@ -223,4 +224,9 @@ function openBreachedPasswords({ file, minCount }: Config["breachedPasswords"]):
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError("LATCHKEY_PASSWORD_BLOCKLIST_FILE", `cannot be used: ${reason}`);
   }
+}
+
+function newHashScheme({ scheme, bcryptCost, argon2MemoryKiB, argon2Passes, argon2Parallelism }: Config["hashing"]): HashScheme {
+  if (scheme === "bcrypt") return { name: "bcrypt", cost: bcryptCost };
+  return { name: "argon2id", memoryKiB: argon2MemoryKiB, passes: argon2Passes, parallelism: argon2Parallelism };
 }

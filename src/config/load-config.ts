@@ -26,6 +26,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[]): Con
       "must be set together with its pair",
     );
   }
+  if (config.hashing.argon2MemoryKiB < 8 * config.hashing.argon2Parallelism) {
+    throw new ConfigError("LATCHKEY_ARGON2_MEMORY", "must be at least 8 KiB per lane (LATCHKEY_ARGON2_PARALLELISM)");
+  }
   return config;
 }
 

@@ -233,6 +233,14 @@ export const SETTINGS = {
     }),
   },
   hashing: {
+    scheme: setting({
+      env: "LATCHKEY_PASSWORD_HASH",
+      description:
+        "the scheme new password hashes are made with: `bcrypt` or `argon2id`; users whose hash was made otherwise (another scheme, cost, parameters or pepper) are re-hashed at their next login",
+      shownDefault: "`bcrypt`",
+      parse: oneOf<"bcrypt" | "argon2id">("bcrypt", "argon2id"),
+      fallback: "bcrypt",
+    }),
     bcryptCost: setting({
       env: "LATCHKEY_BCRYPT_COST",
       description: "4..31; imported hashes may cost at most 2 more, and never more than 16",
@@ -240,9 +248,31 @@ export const SETTINGS = {
       parse: integer(4, 31),
       fallback: 12,
     }),
+    argon2MemoryKiB: setting({
+      env: "LATCHKEY_ARGON2_MEMORY",
+      description:
+        "with `argon2id`: memory per hash in KiB (OWASP's and RFC 9106's low-memory choice: 19 MiB with 2 passes; each hash thread holds this much while it hashes)",
+      shownDefault: "`19456`",
+      parse: integer(8, 4_194_304),
+      fallback: 19_456,
+    }),
+    argon2Passes: setting({
+      env: "LATCHKEY_ARGON2_PASSES",
+      description: "with `argon2id`: passes over the memory (t)",
+      shownDefault: "`2`",
+      parse: integer(1, 64),
+      fallback: 2,
+    }),
+    argon2Parallelism: setting({
+      env: "LATCHKEY_ARGON2_PARALLELISM",
+      description: "with `argon2id`: lanes (p); 1 lets each hash thread do one hash, the threads giving the parallelism",
+      shownDefault: "`1`",
+      parse: integer(1, 16),
+      fallback: 1,
+    }),
     concurrency: setting({
       env: "LATCHKEY_HASH_CONCURRENCY",
-      description: "bcrypt threads (run at the lowest CPU priority)",
+      description: "hash threads (run at the lowest CPU priority)",
       shownDefault: "CPU cores",
       parse: integer(1, 256),
       fallback: () => availableParallelism(),

@@ -1,81 +1,16 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { Argon2Parameters, HashScheme } from "./hash-scheme.js";
+import { WORKER_SOURCE } from "./hash-worker-source.js";
 
 /*
- * bcrypt runs on threads of our own at the lowest scheduling priority (nice 19; on Linux that is a
+ * Hashing runs on threads of our own at the lowest scheduling priority (nice 19; on Linux that is a
  * per-thread setting). When password calls saturate the CPU, the kernel then runs the event loop
- * first, so calls that do no hashing keep their latency, while idle cores still go to bcrypt in full.
+ * first, so calls that do no hashing keep their latency, while idle cores still go to hashing in full.
  * bcrypt's async API runs on libuv's shared threadpool, which can't be given a priority of its own.
- *
- * The worker is CommonJS source evaluated as is, so it loads the same way from src/ under tsx, from
- * dist/ and inside vitest. It sees the input only in memory and never logs it.
+ * What the threads run is in hash-worker-source.ts.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const bcrypt = require(workerData.bcryptPath);
-try {
-  require("node:os").setPriority(workerData.priority);
-} catch {}
-// What one bcrypt unit (one step of 2^cost) takes on this thread, from the bcrypt work it does.
-let unitMs = null;
-function timed(cost, work) {
-  const start = performance.now();
-  const result = work();
-  const ms = (performance.now() - start) / 2 ** cost;
-  unitMs = unitMs === null ? ms : 0.8 * unitMs + 0.2 * ms;
-  return result;
-}
-const costOf = (hash) => Number(hash.slice(4, 6));
-// bcrypt work worth (2^cost - used) units, in hashes at falling costs down to bcrypt's least.
-function padUpTo(input, cost, used) {
-  let left = 2 ** cost - used;
-  for (let k = cost - 1; k >= 4; k--) {
-    if (left >= 2 ** k) {
-      timed(k, () => bcrypt.hashSync(input, k));
-      left -= 2 ** k;
-    }
-  }
-}
-let importedReader = null;
-async function readers() {
-  if (importedReader === null) {
-    if (workerData.tsxUrl) (await import(workerData.tsxUrl)).register(); // run from src/, under tsx or vitest
-    importedReader = await import(workerData.importedUrl);
-  }
-  return importedReader;
-}
-async function run(job) {
-  if (job.op === "hash") return timed(job.cost, () => bcrypt.hashSync(job.input, job.cost));
-  if (job.op === "compare") {
-    const result = timed(costOf(job.hash), () => bcrypt.compareSync(job.input, job.hash));
-    if (result === false) for (const cost of job.padCosts) timed(cost, () => bcrypt.hashSync(job.input, cost));
-    return result;
-  }
-  // An imported hash: a failed check is padded with bcrypt work to what a compare at job.cost takes.
-  const { readImportedHash } = await readers();
-  if (unitMs === null) timed(6, () => bcrypt.hashSync(job.input, 6));
-  const start = performance.now();
-  let result = false;
-  try {
-    const hash = readImportedHash(job.hash);
-    result = hash !== null && hash.verify(job.input);
-  } catch {} // parameters the implementation refuses: no password matches
-  if (result === false) padUpTo(job.input, job.cost, (performance.now() - start) / unitMs);
-  return result;
-}
-let queue = Promise.resolve();
-parentPort.on("message", (job) => {
-  queue = queue.then(async () => {
-    try {
-      parentPort.postMessage({ result: await run(job) });
-    } catch (error) {
-      parentPort.postMessage({ error: error instanceof Error ? error.message : "hashing failed" });
-    }
-  });
-});
-`;
-
 const LOWEST_PRIORITY = 19;
 
 /**
@@ -98,10 +33,17 @@ const IMPORTED_READERS = (() => {
  */
 const JOBS_PER_THREAD = 2;
 
+/** What a check is against: a bcrypt hash, an Argon2id one of ours (its parameters), or another system's. */
+export type CheckedHash =
+  | { kind: "bcrypt"; hash: string }
+  | { kind: "argon2id"; hash: string; params: Argon2Parameters; secret?: Buffer }
+  | { kind: "imported"; hash: string };
+
 type HashJob =
   | { op: "hash"; input: string; cost: number }
+  | { op: "hash-argon2id"; input: string; params: Argon2Parameters; secret?: Buffer }
   | { op: "compare"; input: string; hash: string; padCosts: number[] }
-  | { op: "verify-imported"; input: string; hash: string; cost: number };
+  | ({ op: "verify"; input: string; padTo: HashScheme } & CheckedHash);
 
 interface Pending {
   job: HashJob;
@@ -114,12 +56,13 @@ interface Pending {
 /** Hears how long each job ran on its thread: a new hash, or a check (of either kind of hash). */
 export type HashJobObserver = (op: "hash" | "compare", seconds: number) => void;
 
-/** A fixed number of bcrypt threads; jobs beyond what they hold wait in order. */
+/** A fixed number of hash threads; jobs beyond what they hold wait in order. */
 export class HashWorkers {
   /** Each thread with the jobs it holds, oldest first: it answers them in that order. */
   private readonly threads = new Map<Worker, Pending[]>();
   private readonly waiting: Pending[] = [];
   private readonly bcryptPath = createRequire(import.meta.url).resolve("bcrypt");
+  private readonly argon2Path = createRequire(import.meta.url).resolve("@node-rs/argon2");
   private readonly outstanding = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -143,12 +86,17 @@ export class HashWorkers {
     return this.run({ op: "compare", input, hash, padCosts: [...padCosts] }) as Promise<boolean>;
   }
 
+  /** An Argon2id hash in the PHC string format, made with `secret` (a pepper) when given. */
+  hashArgon2id(input: string, params: Argon2Parameters, secret?: Buffer): Promise<string> {
+    return this.run({ op: "hash-argon2id", input, params: { ...params }, ...(secret && { secret }) }) as Promise<string>;
+  }
+
   /**
-   * Verifies against a hash another system made (crypto/imported/); when the input does not match,
-   * the thread then does bcrypt work until the check has cost what a compare at `cost` does.
+   * Checks the input against a hash of any kind; when it does not match, the thread then does
+   * bcrypt work until the check has taken what one at `padTo` takes on it.
    */
-  verifyImported(input: string, hash: string, cost: number): Promise<boolean> {
-    return this.run({ op: "verify-imported", input, hash, cost }) as Promise<boolean>;
+  verify(input: string, against: CheckedHash, padTo: HashScheme): Promise<boolean> {
+    return this.run({ op: "verify", input, ...against, padTo }) as Promise<boolean>;
   }
 
   /** Jobs waiting (for a thread, or behind the job their thread runs), and jobs running. */
@@ -206,7 +154,7 @@ export class HashWorkers {
   private spawn(): void {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { bcryptPath: this.bcryptPath, priority: LOWEST_PRIORITY, ...IMPORTED_READERS },
+      workerData: { bcryptPath: this.bcryptPath, argon2Path: this.argon2Path, priority: LOWEST_PRIORITY, ...IMPORTED_READERS },
     });
     worker.unref();
     const held: Pending[] = [];
@@ -214,7 +162,8 @@ export class HashWorkers {
     worker.on("message", (reply: { result?: string | boolean; error?: string }) => {
       const pending = held.shift();
       const now = performance.now();
-      if (pending?.startedAt !== undefined) this.observe(pending.job.op === "hash" ? "hash" : "compare", (now - pending.startedAt) / 1000);
+      if (pending?.startedAt !== undefined)
+        this.observe(pending.job.op.startsWith("hash") ? "hash" : "compare", (now - pending.startedAt) / 1000);
       if (held[0] !== undefined) held[0].startedAt = now;
       if (held.length === 0) worker.unref();
       if (reply.error !== undefined) pending?.reject(new Error(reply.error));

@@ -1,12 +1,12 @@
 import bcrypt from "bcrypt";
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { generateCode, normalizeCode } from "../../src/crypto/codes.js";
 import { digestsEqual, keyedDigest } from "../../src/crypto/digest.js";
 import { isImportableBcryptHash, maxImportedCost, PasswordHasher } from "../../src/crypto/password-hasher.js";
 import { Peppers } from "../../src/crypto/peppers.js";
 import { open, seal } from "../../src/crypto/sealed-box.js";
-import { ONE_PER_FAMILY } from "../helpers/reference-hashes.js";
+import { MADE_BY_REFERENCE_CODE, ONE_PER_FAMILY } from "../helpers/reference-hashes.js";
 
 const hasher = new PasswordHasher(4, 2);
 
@@ -156,5 +156,65 @@ describe("password hashing with a pepper", () => {
     // Without the pepper configured at all, a peppered hash matches nothing, and asks for nothing.
     expect(await hasher.verify("Corr3ct-Horse!", current)).toEqual({ matches: false, needsRehash: false });
     expect(await hasher.verify("x", "bcrypt-hmac-sha384::" + current.slice(-60))).toEqual({ matches: false, needsRehash: false });
+  });
+});
+
+describe("Argon2id as the scheme for new hashes", () => {
+  const light = { name: "argon2id", memoryKiB: 1024, passes: 2, parallelism: 2 } as const;
+  const argon2 = new PasswordHasher(light, 1);
+  afterAll(() => argon2.close());
+  const secret = "A".repeat(4) + "abcdefghijklmnopqrstuvwxyz0123456789-_";
+  const p1 = Peppers.from([{ id: "p1", secret }]);
+
+  it("writes the PHC string every Argon2 library reads, and takes argon2-cffi's at the same parameters as its own", async () => {
+    const hash = await argon2.hash("Corr3ct-Horse!");
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=2,p=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(await argon2.verify("Corr3ct-Horse!", hash)).toEqual({ matches: true, needsRehash: false });
+    expect(await argon2.verify("Corr3ct-Horse?", hash)).toEqual({ matches: false, needsRehash: false });
+    const cffi = MADE_BY_REFERENCE_CODE.find((r) => r.hash.startsWith("$argon2id$v=19$m=1024,t=2,p=2$"))!;
+    expect(cffi.madeBy).toMatch(/argon2-cffi/);
+    expect(await argon2.verify(cffi.password, cffi.hash)).toEqual({ matches: true, needsRehash: false });
+  });
+
+  it("re-hashes bcrypt users, and hashes made with other parameters, at their next login; and back to bcrypt", async () => {
+    const ours = await hasher.hash("Corr3ct-Horse!");
+    expect(await argon2.verify("Corr3ct-Horse!", ours)).toEqual({ matches: true, needsRehash: true });
+    expect(await argon2.verify("Corr3ct-Horse?", ours)).toEqual({ matches: false, needsRehash: false });
+    expect(await argon2.verify("Imp0rted!", bcrypt.hashSync("Imp0rted!", 4))).toEqual({ matches: true, needsRehash: true });
+    for (const other of [{ passes: 1 }, { memoryKiB: 2048 }, { parallelism: 1 }]) {
+      const hasherWithOther = new PasswordHasher({ ...light, ...other }, 1);
+      const made = await hasherWithOther.hash("Corr3ct-Horse!");
+      expect(await argon2.verify("Corr3ct-Horse!", made), JSON.stringify(other)).toEqual({ matches: true, needsRehash: true });
+      await hasherWithOther.close();
+    }
+    const made = await argon2.hash("Corr3ct-Horse!");
+    expect(await hasher.verify("Corr3ct-Horse!", made)).toEqual({ matches: true, needsRehash: true });
+  });
+
+  it("makes the pepper Argon2's secret input, without which the hash verifies nothing", async () => {
+    const peppered = new PasswordHasher(light, 1, p1);
+    try {
+      const hash = await peppered.hash("Corr3ct-Horse!");
+      expect(hash).toMatch(/^argon2id-secret:p1:\$argon2id\$v=19\$m=1024,t=2,p=2\$/);
+      expect(await peppered.verify("Corr3ct-Horse!", hash)).toEqual({ matches: true, needsRehash: false });
+      expect(await peppered.verify("Corr3ct-Horse?", hash)).toEqual({ matches: false, needsRehash: false });
+      expect(await argon2.verify("Corr3ct-Horse!", hash)).toEqual({ matches: false, needsRehash: false });
+      const phc = hash.slice("argon2id-secret:p1:".length);
+      expect(await argon2.verify("Corr3ct-Horse!", phc)).toEqual({ matches: false, needsRehash: false });
+      // An unpeppered hash is re-hashed under the pepper.
+      expect(await peppered.verify("Corr3ct-Horse!", await argon2.hash("Corr3ct-Horse!"))).toEqual({ matches: true, needsRehash: true });
+    } finally {
+      await peppered.close();
+    }
+  });
+
+  it("bounds imported hashes by what a check at its parameters costs", () => {
+    // 1024 KiB × 2 passes is about 13 bcrypt units: a bcrypt check at cost 4 (16 units) is the nearest.
+    expect(argon2.maxCost).toBe(maxImportedCost(4));
+    expect(argon2.importRefusal(bcrypt.hashSync("x", 6))).toBeNull();
+    expect(argon2.importRefusal(bcrypt.hashSync("x", 7))).toMatch(/cost 4 to 6/);
+    expect(argon2.importRefusal("$pbkdf2-sha256$20000$c2FsdA$" + "A".repeat(43))).toMatch(
+      /iterations 20000 .*At most \d+ for pbkdf2-sha256/,
+    );
   });
 });

@@ -3,11 +3,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
-import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
-import { createRpcClient, createUserClient, type CallResult } from "../helpers/clients.js";
-import { eventTypes, storeRows } from "../helpers/database.js";
-import { failure, humanUser, ok, STRONG_PASSWORD } from "../helpers/fixtures.js";
-import { startServer, tempDataDir, type TestServer } from "../helpers/server.js";
+import { eventTypes } from "../helpers/database.js";
+import { STRONG_PASSWORD } from "../helpers/fixtures.js";
+import { addUser, login, loginFails, storedHashOf } from "../helpers/logins.js";
+import { startServer, tempDataDir } from "../helpers/server.js";
 
 const P1 = `p1:${randomBytes(32).toString("base64")}`;
 const P2 = `p2:${randomBytes(32).toString("base64")}`;
@@ -20,9 +19,7 @@ describe("a pepper kept outside the database", () => {
       if (peppers !== null) writeFileSync(pepperFile, peppers + "\n");
       return startServer({ dataDir, env: peppers === null ? {} : { LATCHKEY_PEPPER_FILE: pepperFile } });
     };
-    const hashOf = async (userId: string) =>
-      (await storeRows<{ password_hash: string }>(dataDir, `SELECT password_hash FROM users WHERE user_id = ?`, [userId]))[0]!
-        .password_hash;
+    const hashOf = (userId: string) => storedHashOf(dataDir, userId);
 
     // Before any pepper: a plain hash, and an imported bcrypt hash.
     let server = await start(null);
@@ -80,30 +77,3 @@ describe("a pepper kept outside the database", () => {
     await expect(startServer({ env: { LATCHKEY_PEPPER: `${P1},${P1}` } })).rejects.toThrow(/names pepper "p1" twice/);
   });
 });
-
-async function addUser(server: TestServer, overrides: Record<string, unknown>): Promise<string> {
-  const users = createUserClient("grpc", server.baseUrl);
-  try {
-    return ok(await users.call("AddHumanUser", humanUser(overrides), server.adminToken)).userId as string;
-  } finally {
-    users.close();
-  }
-}
-
-/** CreateSession with a password check, over gRPC. */
-async function createSession(server: TestServer, userId: string, password: string): Promise<CallResult> {
-  const sessions = createRpcClient<"CreateSession">("grpc", server.baseUrl, SessionService);
-  try {
-    return await sessions.call("CreateSession", { checks: { user: { userId }, password: { password } } } as never);
-  } finally {
-    sessions.close();
-  }
-}
-
-async function login(server: TestServer, userId: string, password: string): Promise<void> {
-  expect(ok(await createSession(server, userId, password)).sessionId).toBeTruthy();
-}
-
-async function loginFails(server: TestServer, userId: string, password: string): Promise<void> {
-  failure(await createSession(server, userId, password), "invalid_argument", "LOGIN_FAILED");
-}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginTimes, serverWithEveryStoredHash, TYPED_PASSWORDS } from "../helpers/login-timing.js";
+import { loginTimes, serverOnArgon2id, serverWithEveryStoredHash, TYPED_PASSWORDS } from "../helpers/login-timing.js";
 import type { TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -43,4 +43,25 @@ describe("a failed password check for a known user", () => {
     expect(ratio).toBeGreaterThan(0.8);
     expect(ratio).toBeLessThan(1.25);
   });
+});
+
+describe("with Argon2id as the scheme, a failed password check for a known user", () => {
+  let argon2: TestServer;
+  let names: Record<string, string>;
+  beforeAll(async () => {
+    ({ server: argon2, knownNames: names } = await serverOnArgon2id());
+  });
+  afterAll(() => argon2.stop());
+
+  it.each(["argon2id", "bcrypt_before_switch", "imported_md5-crypt", "imported_pbkdf2-sha256", "imported_ldap-ssha"])(
+    "takes as long as for an unknown name: %s",
+    { timeout: 60_000 },
+    async (kind) => {
+      expect(names[kind], kind).toBeDefined();
+      const { unknownMs, ratio } = await loginTimes(argon2, "Wrong-Passw0rd!", 11, names[kind]);
+      expect(unknownMs).toBeGreaterThan(15);
+      expect(ratio).toBeGreaterThan(0.8);
+      expect(ratio).toBeLessThan(1.25);
+    },
+  );
 });

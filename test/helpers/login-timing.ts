@@ -172,3 +172,35 @@ function cheapOnePerFamily(units: number): typeof REFERENCE_HASHES {
   }
   return [...cheapest.values()].map((c) => c.reference);
 }
+
+/**
+ * What servers measured with Argon2id as their scheme run with: a check at 19 MiB and 4 passes
+ * takes tens of milliseconds, as bcrypt at cost 10 does.
+ */
+export const ARGON2_TIMING_ENV = {
+  ...LOGIN_TIMING_ENV,
+  LATCHKEY_PASSWORD_HASH: "argon2id",
+  LATCHKEY_ARGON2_MEMORY: "19456",
+  LATCHKEY_ARGON2_PASSES: "4",
+};
+
+/**
+ * A server as ARGON2_TIMING_ENV sets it, with a known user for each kind of stored hash a failed
+ * check must not tell apart from an unknown name there: its own, bcrypt made before the switch,
+ * and other systems' cheap hashes (each padded by time to an Argon2id check).
+ */
+export async function serverOnArgon2id(): Promise<{ server: TestServer; knownNames: Record<string, string> }> {
+  const dataDir = tempDataDir();
+  const before = await startServer({ dataDir, env: { ...LOGIN_TIMING_ENV, LATCHKEY_BCRYPT_COST: "6" } });
+  const onBcrypt = await addKnownUser(before);
+  await before.stop();
+  const server = await startServer({ dataDir, env: ARGON2_TIMING_ENV });
+  const knownNames: Record<string, string> = { bcrypt_before_switch: onBcrypt.loginName, argon2id: (await addKnownUser(server)).loginName };
+  for (const family of ["md5-crypt", "pbkdf2-sha256", "ldap-ssha"]) {
+    const reference = REFERENCE_HASHES.find((r) => r.family === family)!;
+    knownNames[`imported_${family}`] = (
+      await addKnownUser(server, { password: undefined, hashedPassword: { hash: reference.hash } })
+    ).loginName;
+  }
+  return { server, knownNames };
+}

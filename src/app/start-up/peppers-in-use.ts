@@ -1,4 +1,4 @@
-import { pepperedHashPrefix } from "../../crypto/password-hasher.js";
+import { pepperedHashPrefixes } from "../../crypto/stored-hash.js";
 import type { Peppers } from "../../crypto/peppers.js";
 import type { Store } from "../../store/store.js";
 
@@ -30,7 +30,8 @@ export async function ensurePeppersUsable(store: Store, peppers: Peppers): Promi
     }
     for (const id of Object.keys(recorded)) {
       if (peppers.get(id) !== undefined) continue;
-      const users = await tx.users.countWithHashPrefix(pepperedHashPrefix(id));
+      let users = 0;
+      for (const prefix of pepperedHashPrefixes(id)) users += await tx.users.countWithHashPrefix(prefix);
       if (users > 0) {
         throw new PepperMismatchError(
           `pepper "${id}" is missing, but ${users} users' password hashes still use it: ` +

@@ -1,5 +1,6 @@
 import { verifySync } from "@node-rs/argon2";
 import type { HashReader } from "./imported-hash.js";
+import { ARGON2_KIB_PASSES_PER_UNIT } from "./work.js";
 
 const PHC = /^\$(argon2id|argon2i|argon2d)\$v=(16|19)\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
@@ -11,8 +12,7 @@ export const readArgon2: HashReader = (encoded) => {
   return {
     family: variant!,
     cost: { memoryKiB: Number(memory), passes: Number(passes), parallelism: Number(lanes) },
-    // Memory times passes: about 157 KiB-passes cost one bcrypt unit (work.ts), whatever the lanes.
-    work: { parameter: "memory (KiB) times passes", value: Number(memory) * Number(passes), perUnit: 157 },
+    work: { parameter: "memory (KiB) times passes", value: Number(memory) * Number(passes), perUnit: ARGON2_KIB_PASSES_PER_UNIT },
     verify: (password) => {
       try {
         return verifySync(encoded, password);

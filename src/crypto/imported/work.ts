@@ -12,6 +12,8 @@ import type { ImportedHash } from "./imported-hash.js";
 export const PBKDF2_ITERATIONS_PER_UNIT: Record<string, number> = { sha1: 116, sha256: 232, sha512: 95 };
 /** scrypt's N·r·p that costs about one bcrypt unit. */
 export const SCRYPT_PER_UNIT = 150;
+/** Argon2's memory (KiB) times passes that costs about one bcrypt unit, whatever the lanes. */
+export const ARGON2_KIB_PASSES_PER_UNIT = 157;
 
 /** An imported hash may cost about this many times a compare at the configured cost. */
 const MOST_TIMES_CONFIGURED = 4;
@@ -20,9 +22,9 @@ export function bcryptUnits(hash: ImportedHash): number {
   return hash.work.value / hash.work.perUnit;
 }
 
-/** Why a hash costs too much to import at this cost, or null when it does not. */
-export function tooCostly(hash: ImportedHash, configuredCost: number): string | null {
-  const most = MOST_TIMES_CONFIGURED * 2 ** configuredCost;
+/** Why a hash costs too much to import where a check costs `configuredUnits`, or null when it does not. */
+export function tooCostly(hash: ImportedHash, configuredUnits: number): string | null {
+  const most = MOST_TIMES_CONFIGURED * configuredUnits;
   if (bcryptUnits(hash) <= most) return null;
   const { parameter, value, perUnit } = hash.work;
   // No , : / ? and the like: the message travels in grpc-message (domain/errors.ts).
