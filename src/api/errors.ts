@@ -34,6 +34,11 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   CONCURRENT_MODIFICATION: Code.Aborted,
 };
 
+/** The status code a refusal answers with. */
+export function statusOf(error: DomainError): Code {
+  return STATUS_BY_REASON[error.reason];
+}
+
 function toConnectError(error: DomainError): ConnectError {
   const details = [{ desc: ErrorInfoSchema, value: { reason: error.reason, domain: ERROR_DOMAIN } }];
   if (error.violations.length > 0) {
@@ -46,7 +51,7 @@ function toConnectError(error: DomainError): ConnectError {
       value: { id: error.reason, message: error.message, failedAttempts: error.failedAttempts },
     } as never);
   }
-  return new ConnectError(error.message, STATUS_BY_REASON[error.reason], undefined, details);
+  return new ConnectError(error.message, statusOf(error), undefined, details);
 }
 
 /** One line per call: procedure, status and duration; never a request or response body. */

@@ -10,7 +10,14 @@ export type Verification =
   | { kind: "privileged" };
 
 export type UserCommand =
-  | ({ type: "AddHumanUser"; userId: string; orgId: string; password: { hash: string; changeRequired: boolean } | null } & HumanIdentity)
+  | ({
+      type: "AddHumanUser";
+      userId: string;
+      orgId: string;
+      password: { hash: string; changeRequired: boolean } | null;
+      /** Added under an administrator's lock (a user another system had deactivated). */
+      locked?: boolean;
+    } & HumanIdentity)
   | {
       type: "SetPassword";
       verification: Verification;
@@ -42,12 +49,13 @@ const reject = (error: DomainError, ...events: UserEvent[]): Decision => ({ even
 export function decide(command: UserCommand, state: UserState | null, now: number): Decision {
   if (command.type === "AddHumanUser") {
     if (state !== null) return reject(new DomainError("USER_ID_TAKEN", "a user with this id already exists"));
-    return accept({
+    const added: UserEvent = {
       type: "user.human.added",
       ...identityOf(command),
       passwordHash: command.password?.hash ?? null,
       passwordChangeRequired: command.password?.changeRequired ?? false,
-    });
+    };
+    return command.locked ? accept(added, { type: "user.locked", reason: "administrator" }) : accept(added);
   }
   if (state === null) return reject(userNotFound());
   switch (command.type) {

@@ -54,6 +54,7 @@ describe("gRPC server reflection", () => {
         "zitadel.session.v2.SessionService/CreateSession",
         "zitadel.settings.v2.SettingsService/GetPasswordComplexitySettings",
         "latchkey.audit.v1.AuditService/ListEvents",
+        "latchkey.user.v1.UserImportService/ImportUsers",
         "grpc.health.v1.Health/Check",
         "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
         "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",

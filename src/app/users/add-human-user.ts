@@ -29,24 +29,48 @@ export interface AddHumanUserInput {
   phone?: { phone: string; verified: boolean };
   /** A password, or the hash another system made of it (bcrypt, or any family crypto/imported/ reads). */
   password?: { plaintext: string; changeRequired: boolean } | { importedHash: string; changeRequired: boolean };
+  /** Added under an administrator's lock (bulk import of a user the source system had deactivated). */
+  locked?: boolean;
 }
 
-export async function addHumanUser(
-  app: Pick<AppContext, "clock" | "defaultOrgId" | "hasher" | "metrics" | "settings" | "store" | "userLocks">,
+/** A new user as checked, before its password is hashed and anything is written. */
+export interface CheckedNewUser {
+  input: AddHumanUserInput;
+  userId: string;
+  orgId: string;
+  email: string;
+  username: string;
+  names: ReturnType<typeof loginNamesOf>;
+}
+
+type AddUserParts = Pick<AppContext, "clock" | "defaultOrgId" | "hasher" | "metrics" | "settings" | "store" | "userLocks">;
+
+export async function addHumanUser(app: AddUserParts, input: AddHumanUserInput, actor: Actor): Promise<UserState> {
+  return writeNewUser(app, await checkNewUser(app, input), actor);
+}
+
+/**
+ * Everything that can refuse a new user before a hash is spent: its fields, its organization,
+ * and whether its id or a login name is taken (the write checks those again under the lock).
+ */
+export async function checkNewUser(
+  app: Pick<AppContext, "defaultOrgId" | "hasher" | "settings" | "store">,
   input: AddHumanUserInput,
-  actor: Actor,
-): Promise<UserState> {
+): Promise<CheckedNewUser> {
   validate(app, input);
   const userId = input.userId ?? generateId();
   const email = input.email.trim();
   const username = input.username ?? email;
   const orgId = await resolveOrg(app, input.organization);
   const names = loginNamesOf(username, email);
-
-  // Answer "taken" before spending a bcrypt hash; the transaction re-checks under the lock.
   if ((await app.store.users.get(userId)) !== null) throw new DomainError("USER_ID_TAKEN", "a user with this id already exists");
-  for (const { key, kind } of names) if ((await app.store.users.ownerOf(key)) !== null) throw taken(kind);
+  for (const { key, kind } of names) if ((await app.store.users.ownerOf(key)) !== null) throw takenError(kind);
+  return { input, userId, orgId, email, username, names };
+}
 
+/** Hashes the password (when one is given in plain text) and adds the checked user. */
+export async function writeNewUser(app: AddUserParts, user: CheckedNewUser, actor: Actor): Promise<UserState> {
+  const { input, userId, orgId, email, username } = user;
   const password = await preparePassword(app, input.password);
   try {
     return await writeUser(app, userId, actor, async (state) => ({
@@ -62,6 +86,7 @@ export async function addHumanUser(
           phoneVerified: input.phone?.verified ?? false,
           profile: input.profile,
           password,
+          locked: input.locked ?? false,
         },
         state,
         0,
@@ -69,7 +94,7 @@ export async function addHumanUser(
       owner: orgId,
     }));
   } catch (error) {
-    if (error instanceof LoginNameTakenError) throw taken(error.kind);
+    if (error instanceof LoginNameTakenError) throw takenError(error.kind);
     throw error;
   }
 }
@@ -121,7 +146,7 @@ async function preparePassword(
   return { hash, changeRequired: password.changeRequired };
 }
 
-function taken(kind: LoginNameKind): DomainError {
+export function takenError(kind: LoginNameKind): DomainError {
   return kind === "username"
     ? new DomainError("USERNAME_TAKEN", "the username is already taken")
     : new DomainError("EMAIL_TAKEN", "the e-mail address is already in use");

@@ -1,0 +1,60 @@
+import { DomainError } from "../../domain/errors.js";
+import type { UserState } from "../../domain/user.js";
+import type { Actor, AppContext } from "../shared/context.js";
+import { checkNewUser, takenError, writeNewUser, type AddHumanUserInput, type CheckedNewUser } from "./add-human-user.js";
+
+/** The most users one import call takes. */
+export const MAX_USERS_PER_IMPORT = 1000;
+/** Users checked and written at once: enough to fill a group commit, few enough to bound memory. */
+const AT_ONCE = 64;
+
+/** One user's outcome: added (in a dry run, the state it would have had is not made), or refused. */
+export type ImportOutcome = { added: UserState | null } | { refused: DomainError };
+
+/**
+ * Adds each user as AddHumanUser would, independently: a refusal is that user's outcome, and
+ * nothing is written for it. Within one call the first user with an id or login name wins; a
+ * later one is refused as taken, as it would be in a later call. Anything but a refusal (the
+ * store gone, say) fails the whole call: what was written stays, and a re-run adds the rest.
+ */
+export async function importUsers(
+  app: Pick<AppContext, "clock" | "defaultOrgId" | "hasher" | "metrics" | "settings" | "store" | "userLocks">,
+  users: readonly AddHumanUserInput[],
+  actor: Actor,
+  dryRun: boolean,
+): Promise<ImportOutcome[]> {
+  const checked = await inBatches(users, (input) => refusalOr(() => checkNewUser(app, input)));
+  const seen = new Set<string>();
+  const unique = checked.map((user) => (user instanceof DomainError ? user : firstWithItsNames(user, seen)));
+  return inBatches(unique, async (user): Promise<ImportOutcome> => {
+    if (user instanceof DomainError) return { refused: user };
+    if (dryRun) return { added: null };
+    const added = await refusalOr(() => writeNewUser(app, user, actor));
+    return added instanceof DomainError ? { refused: added } : { added };
+  });
+}
+
+/** The user, or why an earlier one in the same call has its id or a login name. */
+function firstWithItsNames(user: CheckedNewUser, seen: Set<string>): CheckedNewUser | DomainError {
+  if (seen.has(`id:${user.userId}`)) return new DomainError("USER_ID_TAKEN", "a user with this id already exists");
+  for (const { key, kind } of user.names) if (seen.has(`name:${key}`)) return takenError(kind);
+  seen.add(`id:${user.userId}`);
+  for (const { key } of user.names) seen.add(`name:${key}`);
+  return user;
+}
+
+async function refusalOr<T>(work: () => Promise<T>): Promise<T | DomainError> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
+
+/** `work` on every item, AT_ONCE at a time, the results in the items' order. */
+async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += AT_ONCE) results.push(...(await Promise.all(items.slice(i, i + AT_ONCE).map(work))));
+  return results;
+}
