@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import http2 from "node:http2";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
+import { ImportUsersRequestSchema } from "../gen/latchkey/user/v1/user_import_service_pb.js";
 import { CreateSessionRequestSchema } from "../gen/zitadel/session/v2/session_service_pb.js";
 import { AddHumanUserRequestSchema, SetPasswordRequestSchema } from "../gen/zitadel/user/v2/user_service_pb.js";
 import { createUserClient } from "../test/helpers/clients.js";
@@ -18,6 +19,7 @@ const PATHS = [
   "/zitadel.user.v2.UserService/PasswordReset",
   "/zitadel.session.v2.SessionService/CreateSession",
   "/latchkey.password.v1.PasswordService/RequestPasswordReset",
+  "/latchkey.user.v1.UserImportService/ImportUsers",
   "/zitadel.user.v2.UserService/NoSuchMethod",
   "/no.such.Service/Method",
 ];
@@ -42,6 +44,17 @@ const SEEDS = [
       userId: "1",
       newPassword: { password: "Fuzz-Passw0rd!" },
       verification: { case: "verificationCode", value: "ACDEFGHJKM" },
+    }),
+  ),
+  toBinary(
+    ImportUsersRequestSchema,
+    create(ImportUsersRequestSchema, {
+      users: [
+        { username: "fuzz-import", email: { email: "fi@example.com" }, profile: { givenName: "F", familyName: "I" } },
+        { username: "fuzz-hash", email: { email: "fh@example.com" }, passwordType: { case: "hashedPassword", value: { hash: "$1$abc$" } } },
+      ],
+      locked: [1],
+      dryRun: true,
     }),
   ),
   toBinary(
@@ -83,6 +96,11 @@ const MALFORMED_JSON = [
   '{"lifetime":"1e309s"}',
   '{"profile":{"gender":"GENDER_NOPE"}}',
   '{"profile":{"gender":99}}',
+  '{"users":"x"}',
+  '{"users":[{"username":7}]}',
+  '{"users":[{}],"locked":[5]}',
+  '{"users":[{}],"locked":[-1]}',
+  '{"users":[null,{"hashedPassword":{"hash":"$argon2id$v=19$m=99999999,t=9,p=1$c2FsdA$aGFzaA"}}]}',
 ];
 
 const ENCODINGS = ["gzip", "br", "deflate", "identity", "zstd", "GZIP"] as const;
@@ -151,6 +169,8 @@ async function http1Input(server: TestServer): Promise<number> {
       headers = { "content-type": "application/proto", "connect-protocol-version": "1" };
       body = mutate(pickOne(SEEDS));
   }
+  // Import batches are for user.write: authenticated, so that the broken ones reach the import itself.
+  if (path.includes("UserImportService")) headers = { ...headers, authorization: `Bearer ${server.adminToken}` };
   const res = await fetch(`${server.baseUrl}${path}`, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   expect(res.status, `${kind} ${path} → ${text.slice(0, 200)}`).not.toBe(500);
@@ -176,6 +196,7 @@ const REST_ROUTES: ReadonlyArray<[verb: string, path: string]> = [
   ["DELETE", "/v2/sessions/{}"],
   ["GET", "/v2/settings/lockout"],
   ["POST", "/latchkey/v1/password_reset_requests"],
+  ["POST", "/latchkey/v1/users/import"],
 ];
 const PATH_VALUES = ["1", "%ZZ", "%00", "%2F..%2F", "a/b", "%F0%9F%98%80", "x".repeat(5_000), "%E0%A4%A", "..", ""];
 const QUERIES = [

@@ -9,6 +9,7 @@ import { createLogger } from "./log.js";
 import { rebuildProjections } from "./app/start-up/rebuild-projections.js";
 import { migrate, withCheckedStore } from "./cli/store-commands.js";
 import { runTokenCommand, takeTokenArguments, type TokenCommand } from "./cli/token-command.js";
+import { runImportUsers } from "./cli/import/import-command.js";
 import { serve } from "./serve.js";
 
 const COMMANDS = ["serve", "rebuild-projections", "token", "migrate-store"] as const;
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + "\n");
     return 0;
   }
+  // A client of the API, with no store or settings of its own.
+  if (argv[0] === "import-users") return runImportUsers(argv.slice(1), process.env);
   const command: Command = COMMANDS.includes(argv[0] as Command) ? (argv.shift() as Command) : "serve";
   let config: Config;
   let tokenCommand: TokenCommand | undefined;

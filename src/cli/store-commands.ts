@@ -1,3 +1,4 @@
+import { progressOn } from "./progress.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/settings.js";
@@ -14,7 +15,9 @@ import type { Store } from "../store/store.js";
 export async function migrate(config: Config, log: Logger): Promise<void> {
   await withCheckedStore({ ...config, database: { ...config.database, url: undefined } }, async (source) => {
     await withStore(config, async (target) => {
-      const events = await migrateStore(source, target);
+      const progress = progressOn(process.stderr, "migrate-store", "events");
+      const events = await migrateStore(source, target, (copied, total) => progress.update(copied, copied / Math.max(1, total)));
+      progress.finish(events);
       log.info("store migrated", { events });
     });
   });

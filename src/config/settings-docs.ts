@@ -1,3 +1,4 @@
+import { IMPORT_USAGE } from "../cli/import/import-arguments.js";
 import { flagName } from "./load-config.js";
 import { allSettings } from "./settings.js";
 
@@ -17,6 +18,7 @@ export function usage(): string {
     "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--expires 90d] [--data-dir DIR]",
     "       latchkey token list [--json] [--data-dir DIR]",
     "       latchkey token revoke ID-OR-NAME [--data-dir DIR]",
+    `       ${IMPORT_USAGE}`,
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",
     `Secrets (${secretNames().join(", ")}) come only from the environment`,

@@ -38,10 +38,11 @@ export class Maintenance {
    * the event log with every position, sequence and payload as it is, the tokens' uses, settings,
    * outbox and throttles. Returns the number of events copied.
    */
-  async copyFrom(source: Maintenance): Promise<number> {
+  async copyFrom(source: Maintenance, onEvents: (copied: number, total: number) => void = () => undefined): Promise<number> {
     // Anything a first start of the target wrote besides events (a token, settings) gives way to the source's.
     for (const table of [...COPIED_TABLES, ...PROJECTION_TABLES]) await this.sql.run(`DELETE FROM ${table}`);
-    const events = await this.copyTable(source, "events", "position", EVENT_COLUMNS);
+    const total = Number((await source.sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM events`))!.n);
+    const events = await this.copyTable(source, "events", "position", EVENT_COLUMNS, (copied) => onEvents(copied, total));
     for (const table of COPIED_TABLES) await this.copyTable(source, table);
     await this.sql.run(`DELETE FROM settings WHERE key IN (${placeholders(SETTINGS_NOT_COPIED.length)})`, SETTINGS_NOT_COPIED);
     for (const [table, column] of [
@@ -54,7 +55,13 @@ export class Maintenance {
   }
 
   /** Copies every row of a table from the source, a page at a time in key order. */
-  private async copyTable(source: Maintenance, table: string, orderBy = "1", columns = "*"): Promise<number> {
+  private async copyTable(
+    source: Maintenance,
+    table: string,
+    orderBy = "1",
+    columns = "*",
+    onPage: (copied: number) => void = () => undefined,
+  ): Promise<number> {
     let copied = 0;
     for (let offset = 0; ; offset += PAGE) {
       const rows = await source.sql.all<Record<string, unknown>>(`SELECT ${columns} FROM ${table} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [
@@ -66,6 +73,7 @@ export class Maintenance {
         await this.sql.run(`INSERT INTO ${table} (${names.join(", ")}) VALUES (${placeholders(names.length)})`, Object.values(row));
       }
       copied += rows.length;
+      onPage(copied);
       if (rows.length < PAGE) return copied;
     }
   }

@@ -40,6 +40,7 @@ describe("moving a SQLite installation to PostgreSQL", () => {
     expect(migrated.code).toBe(0);
     const secretFile = join(dataDir, "secret-for-replicas");
     expect(migrated.stdout).toContain(`LATCHKEY_SECRET_FILE=${secretFile}`);
+    expect(migrated.stderr).toMatch(/migrate-store: \d+ events, \d+\/s in \d+:\d\d/);
 
     // The same rows, byte for byte: positions, sequences, payloads, hashes.
     const replicaDir = tempDataDir();

@@ -14,12 +14,12 @@ class TargetNotEmptyError extends Error {
  * outbox and throttles, then rebuilds the projections on the target, all in one transaction.
  * Returns the number of events copied.
  */
-export async function migrateStore(source: Store, target: Store): Promise<number> {
+export async function migrateStore(source: Store, target: Store, onEvents?: (copied: number, total: number) => void): Promise<number> {
   // Holding the source's write lock gives one consistent copy, even if a server still runs on it.
   return source.exclusive((from) =>
     target.exclusive(async (tx) => {
       if (await tx.maintenance.hasEvents()) throw new TargetNotEmptyError();
-      const events = await tx.maintenance.copyFrom(from.maintenance);
+      const events = await tx.maintenance.copyFrom(from.maintenance, onEvents);
       const replayed = await replayAll(tx);
       if (replayed !== events) throw new Error(`copied ${events} events but replayed ${replayed}`);
       return events;
