@@ -10,9 +10,10 @@ import { rebuildProjections } from "./app/start-up/rebuild-projections.js";
 import { migrate, withCheckedStore } from "./cli/store-commands.js";
 import { runTokenCommand, takeTokenArguments, type TokenCommand } from "./cli/token-command.js";
 import { runImportUsers } from "./cli/import/import-command.js";
+import { runHashReport, takeHashReportArguments, type HashReport } from "./cli/hash-report-command.js";
 import { serve } from "./serve.js";
 
-const COMMANDS = ["serve", "rebuild-projections", "token", "migrate-store"] as const;
+const COMMANDS = ["serve", "rebuild-projections", "token", "migrate-store", "hash-report"] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
@@ -26,8 +27,10 @@ async function main(argv: string[]): Promise<number> {
   const command: Command = COMMANDS.includes(argv[0] as Command) ? (argv.shift() as Command) : "serve";
   let config: Config;
   let tokenCommand: TokenCommand | undefined;
+  let hashReport: HashReport | undefined;
   try {
     if (command === "token") tokenCommand = takeTokenArguments(argv);
+    if (command === "hash-report") hashReport = takeHashReportArguments(argv);
     config = loadConfig(process.env, argv);
     if (command === "migrate-store" && config.database.url === undefined) {
       throw new ConfigError("LATCHKEY_DATABASE_URL", "must name the PostgreSQL database to copy the SQLite store into");
@@ -46,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
   if (tokenCommand !== undefined) {
     const request = tokenCommand;
     return withCheckedStore(config, (store, keys) => runTokenCommand(store, keys, request));
+  }
+
+  if (hashReport !== undefined) {
+    const report = hashReport;
+    return withCheckedStore(config, (store) => runHashReport(store, report));
   }
 
   if (command === "rebuild-projections") {

@@ -11,6 +11,8 @@ interface MetricSources {
   outboxPending(): Promise<ReadonlyArray<{ channel: string; count: number }>>;
   /** PostgreSQL's connection pool; null on SQLite. */
   pool(): { total: number; idle: number; waiting: number } | null;
+  /** Users by the scheme of their current password hash (a recent count: counting reads every user). */
+  usersByScheme(): Promise<ReadonlyArray<{ scheme: string; users: number; weakness?: string }>>;
 }
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -49,7 +51,7 @@ export class Metrics {
     });
     this.hashSeconds = new Histogram({
       name: "latchkey_hash_job_duration_seconds",
-      help: "How long bcrypt jobs ran on their thread, by kind (hash or compare).",
+      help: "How long hash jobs ran on their thread, by kind (hash or compare).",
       labelNames: ["kind"],
       buckets: SECONDS,
       registers,
@@ -97,7 +99,7 @@ export class Metrics {
     const registers = [this.registry];
     new Gauge({
       name: "latchkey_hash_jobs_queued",
-      help: "bcrypt jobs waiting for a thread.",
+      help: "Hash jobs waiting for a thread.",
       registers,
       collect() {
         this.set(sources.hashJobs().queued);
@@ -105,7 +107,7 @@ export class Metrics {
     });
     new Gauge({
       name: "latchkey_hash_jobs_running",
-      help: "bcrypt jobs running on a thread.",
+      help: "Hash jobs running on a thread.",
       registers,
       collect() {
         this.set(sources.hashJobs().running);
@@ -132,6 +134,17 @@ export class Metrics {
         const pool = sources.pool();
         if (pool === null) return;
         for (const [state, count] of Object.entries(pool)) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: "latchkey_users_by_password_scheme",
+      help: "Users by the scheme of their current password hash (every replica's; counted at most once a minute), weak=true for schemes fast to guess.",
+      labelNames: ["scheme", "weak"],
+      registers,
+      async collect() {
+        this.reset();
+        const counts = await sources.usersByScheme().catch(() => []);
+        for (const { scheme, users, weakness } of counts) this.set({ scheme, weak: String(weakness !== undefined) }, users);
       },
     });
     collectDefaultMetrics({ register: this.registry });

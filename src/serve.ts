@@ -8,6 +8,7 @@ import { BreachedPasswords } from "./app/passwords/breached-passwords.js";
 import type { Store } from "./store/store.js";
 import { deriveKeys, type Keys } from "./crypto/keys.js";
 import type { HashScheme } from "./crypto/hash-scheme.js";
+import { recentCensus } from "./app/users/hash-census.js";
 import { PasswordHasher } from "./crypto/password-hasher.js";
 import { Peppers } from "./crypto/peppers.js";
 import { recordExpiredTokens } from "./app/tokens/api-tokens.js";
@@ -127,7 +128,12 @@ async function serveMetrics(
   log: Logger,
 ): Promise<{ close(): Promise<void> } | null> {
   if (address === undefined) return null;
-  metrics.observe({ hashJobs: () => hasher.jobs(), outboxPending: () => store.outbox.pendingByChannel(), pool: () => store.pool() });
+  metrics.observe({
+    hashJobs: () => hasher.jobs(),
+    outboxPending: () => store.outbox.pendingByChannel(),
+    pool: () => store.pool(),
+    usersByScheme: recentCensus(store, 60_000),
+  });
   return listenForMetrics(metrics, address, log);
 }
 

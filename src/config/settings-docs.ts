@@ -18,6 +18,7 @@ export function usage(): string {
     "       latchkey token create --permissions user.read,user.write[,...] [--name NAME] [--expires 90d] [--data-dir DIR]",
     "       latchkey token list [--json] [--data-dir DIR]",
     "       latchkey token revoke ID-OR-NAME [--data-dir DIR]",
+    "       latchkey hash-report [--json] [--user-ids SCHEME|weak] [--data-dir DIR]   (users by the scheme of their password hash)",
     `       ${IMPORT_USAGE}`,
     "",
     "Options (flag, environment variable, meaning); flags override the environment.",

@@ -172,6 +172,16 @@ export class UserProjection {
     return { total: Number(counted!.n), users: rows.map(fromRow) };
   }
 
+  /** Users' current password hashes, a page at a time in id order after `afterUserId` (the hash census). */
+  async passwordHashes(afterUserId: string, limit: number): Promise<Array<{ userId: string; passwordHash: string | null }>> {
+    const rows = await this.sql.all<{ user_id: string; password_hash: string | null }>(
+      `SELECT user_id, password_hash FROM users WHERE user_id > ? ORDER BY user_id LIMIT ?`,
+      [afterUserId, limit],
+      { keep: false },
+    );
+    return rows.map((r) => ({ userId: r.user_id, passwordHash: r.password_hash }));
+  }
+
   /** How many users' current password hashes start with this prefix (a pepper still in use). */
   async countWithHashPrefix(prefix: string): Promise<number> {
     const row = await this.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE substr(password_hash, 1, ?) = ?`, [

@@ -11,6 +11,8 @@ export interface ImportedHash {
   cost: Record<string, number>;
   /** The same as work in bcrypt's units (work.ts): `value` of `parameter`, `perUnit` of which cost one unit. */
   work: { parameter: string; value: number; perUnit: number };
+  /** Why the scheme is weak, when it is: fast to guess from a stolen database (the hash report shows it). */
+  weakness?: string;
   /** A scheme that reads only this many bytes of the password: a longer one that matches is ambiguous. */
   readsBytes?: number;
   verify(password: string): boolean;

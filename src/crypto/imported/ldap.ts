@@ -23,6 +23,9 @@ export const readLdap: HashReader = (encoded) => {
     family: `ldap-${match![1]!.toLowerCase()}`,
     cost: { rounds: 1 },
     work: { parameter: "rounds", value: 1, perUnit: 1000 },
+    weakness: scheme.salted
+      ? "one fast salted digest: billions of guesses a second on one GPU"
+      : "one fast digest without a salt: precomputed tables crack it",
     verify: (password) => bytesEqual(createHash(scheme.digest).update(password, "utf8").update(salt).digest(), expected),
   };
 };

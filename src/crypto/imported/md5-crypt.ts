@@ -17,6 +17,7 @@ export const readMd5Crypt: HashReader = (encoded) => {
     family: "md5-crypt",
     cost: { rounds: 1000 },
     work: { parameter: "rounds", value: 1000, perUnit: 34 },
+    weakness: "1,000 rounds of MD5 (1994): millions of guesses a second on one GPU",
     verify: (password) => bytesEqual(Buffer.from(md5Crypt(Buffer.from(password, "utf8"), salt)), Buffer.from(match[2]!)),
   };
 };

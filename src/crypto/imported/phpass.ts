@@ -25,6 +25,7 @@ export const readPhpass: HashReader = (encoded) => {
     family: variant.family,
     cost: { rounds: 2 ** rounds },
     work: { parameter: "rounds", value: 2 ** rounds, perUnit: variant.roundsPerUnit },
+    ...(variant.digest === "md5" && { weakness: "iterated MD5 (phpass): millions of guesses a second on one GPU" }),
     verify: (password) => {
       const secret = Buffer.from(password, "utf8");
       let hash = createHash(variant.digest).update(salt).update(secret).digest();
