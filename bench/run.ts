@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { startServer, tempDataDir, type TestServer } from "../test/helpers/server.js";
 import type { LoadSpec } from "./load.js";
 import { seedUsers } from "./seed.js";
+import { importPart } from "./import-part.js";
 import { randomBytes } from "node:crypto";
 import { BreachedPasswords } from "../src/app/passwords/breached-passwords.js";
 import { startOwnPostgres } from "../test/helpers/embedded-postgres.js";
@@ -18,10 +19,11 @@ import { startReplicas } from "../test/helpers/replicas.js";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const COST = Number(process.env.BENCH_BCRYPT_COST ?? 10);
 const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 1_000_000);
+const IMPORT_USERS = Number(process.env.BENCH_IMPORT_USERS ?? 1_000_000);
 const CORES = availableParallelism();
 /** The server's bcrypt concurrency (LATCHKEY_HASH_CONCURRENCY); the ceiling uses the same. */
 const HASH_CONCURRENCY = Number(process.env.BENCH_HASH_CONCURRENCY ?? CORES);
-/** Run only these parts, comma-separated: password, argon2id, nonhash, scale, postgres, blocklist. */
+/** Run only these parts, comma-separated: password, argon2id, nonhash, scale, postgres, blocklist, import. */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((part) => part.trim());
 /** Rounds of the password-bound and the scale measurements, whose medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -509,6 +511,7 @@ const parts: Array<[name: string, label: string, run: () => Promise<void>]> = [
   ["scale", `scale: 1,000 and ${LARGE.toLocaleString("en")} users`, scale],
   ["postgres", "PostgreSQL beside SQLite, one replica and two", postgres],
   ["blocklist", "the breached-password list", blocklist],
+  ["import", `bulk import of ${IMPORT_USERS.toLocaleString("en")} users`, () => importPart(IMPORT_USERS, { row, progress, results })],
 ];
 for (const [name, label, run] of parts) {
   if (ONLY !== undefined && !ONLY.includes(name)) continue;

@@ -57,15 +57,27 @@ export async function checkNewUser(
   app: Pick<AppContext, "defaultOrgId" | "hasher" | "settings" | "store">,
   input: AddHumanUserInput,
 ): Promise<CheckedNewUser> {
+  const user = await prepareNewUser(app, input);
+  if ((await app.store.users.get(user.userId)) !== null) throw userIdTaken();
+  for (const { key, kind } of user.names) if ((await app.store.users.ownerOf(key)) !== null) throw takenError(kind);
+  return user;
+}
+
+/** The checks of a new user's own fields and organization, before anything is looked up about others. */
+export async function prepareNewUser(
+  app: Pick<AppContext, "defaultOrgId" | "hasher" | "settings" | "store">,
+  input: AddHumanUserInput,
+): Promise<CheckedNewUser> {
   validate(app, input);
   const userId = input.userId ?? generateId();
   const email = input.email.trim();
   const username = input.username ?? email;
   const orgId = await resolveOrg(app, input.organization);
-  const names = loginNamesOf(username, email);
-  if ((await app.store.users.get(userId)) !== null) throw new DomainError("USER_ID_TAKEN", "a user with this id already exists");
-  for (const { key, kind } of names) if ((await app.store.users.ownerOf(key)) !== null) throw takenError(kind);
-  return { input, userId, orgId, email, username, names };
+  return { input, userId, orgId, email, username, names: loginNamesOf(username, email) };
+}
+
+export function userIdTaken(): DomainError {
+  return new DomainError("USER_ID_TAKEN", "a user with this id already exists");
 }
 
 /** Hashes the password (when one is given in plain text) and adds the checked user. */

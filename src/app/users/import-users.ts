@@ -1,7 +1,7 @@
 import { DomainError } from "../../domain/errors.js";
 import type { UserState } from "../../domain/user.js";
 import type { Actor, AppContext } from "../shared/context.js";
-import { checkNewUser, takenError, writeNewUser, type AddHumanUserInput, type CheckedNewUser } from "./add-human-user.js";
+import { prepareNewUser, takenError, userIdTaken, writeNewUser, type AddHumanUserInput, type CheckedNewUser } from "./add-human-user.js";
 
 /** The most users one import call takes. */
 export const MAX_USERS_PER_IMPORT = 1000;
@@ -23,9 +23,12 @@ export async function importUsers(
   actor: Actor,
   dryRun: boolean,
 ): Promise<ImportOutcome[]> {
-  const checked = await inBatches(users, (input) => refusalOr(() => checkNewUser(app, input)));
+  const prepared = await inBatches(users, (input) => refusalOr(() => prepareNewUser(app, input)));
   const seen = new Set<string>();
-  const unique = checked.map((user) => (user instanceof DomainError ? user : firstWithItsNames(user, seen)));
+  const unique = await notTaken(
+    app,
+    prepared.map((user) => (user instanceof DomainError ? user : firstWithItsNames(user, seen))),
+  );
   return inBatches(unique, async (user): Promise<ImportOutcome> => {
     if (user instanceof DomainError) return { refused: user };
     if (dryRun) return { added: null };
@@ -34,9 +37,25 @@ export async function importUsers(
   });
 }
 
+/** Each user, or why it cannot be added: its id or a login name is taken already (two look-ups for all). */
+async function notTaken(
+  app: Pick<AppContext, "store">,
+  users: Array<CheckedNewUser | DomainError>,
+): Promise<Array<CheckedNewUser | DomainError>> {
+  const checked = users.filter((u): u is CheckedNewUser => !(u instanceof DomainError));
+  const ids = await app.store.users.existingIds(checked.map((u) => u.userId));
+  const names = await app.store.users.heldNames(checked.flatMap((u) => u.names.map((n) => n.key)));
+  return users.map((user) => {
+    if (user instanceof DomainError) return user;
+    if (ids.has(user.userId)) return userIdTaken();
+    const held = user.names.find((n) => names.has(n.key));
+    return held === undefined ? user : takenError(held.kind);
+  });
+}
+
 /** The user, or why an earlier one in the same call has its id or a login name. */
 function firstWithItsNames(user: CheckedNewUser, seen: Set<string>): CheckedNewUser | DomainError {
-  if (seen.has(`id:${user.userId}`)) return new DomainError("USER_ID_TAKEN", "a user with this id already exists");
+  if (seen.has(`id:${user.userId}`)) return userIdTaken();
   for (const { key, kind } of user.names) if (seen.has(`name:${key}`)) return takenError(kind);
   seen.add(`id:${user.userId}`);
   for (const { key } of user.names) seen.add(`name:${key}`);

@@ -15,6 +15,18 @@ import { importArguments, ImportUsageError, IMPORT_USAGE, type ImportArguments }
 /** What one call carries at most: the server's limits (1,000 users, LATCHKEY_MAX_REQUEST_BYTES's default 256 KiB) with room to spare. */
 const USERS_PER_CALL = 1000;
 const BYTES_PER_CALL = 192 * 1024;
+/** Calls sent before the first of them is answered: the server works on one while the CLI reads the next. */
+const CALLS_IN_FLIGHT = 2;
+
+/** What the server keeps unique across users, as near as the client can tell: the id and the login names. */
+function keysOf(user: AddHumanUserRequest): string[] {
+  const name = (text: string) => `name:${text.normalize("NFKC").toLowerCase()}`;
+  return [
+    ...(user.userId === undefined ? [] : [`id:${user.userId}`]),
+    ...(user.username === undefined ? [] : [name(user.username)]),
+    ...(user.email?.email ? [name(user.email.email.trim())] : []),
+  ];
+}
 
 interface Pending {
   where: string;
@@ -53,8 +65,8 @@ export async function runImportUsers(
   try {
     await run.readAll();
   } catch (error) {
-    const why =
-      error instanceof ConnectError ? `${error.code === undefined ? "" : `${error.rawMessage} `}(${error.message})` : String(error);
+    // A ConnectError's message names its code ("[unauthenticated] …"); anything else is the connection's.
+    const why = error instanceof ConnectError ? error.message : error instanceof Error ? error.message : String(error);
     err.write(
       `\nlatchkey import-users: stopped after ${run.counts.read} records: ${why}. Run it again: users already imported are skipped.\n`,
     );
@@ -73,6 +85,7 @@ class ImportRun {
   private readonly client: Client<typeof UserImportService>;
   private readonly report: WriteStream | null;
   private batch: Pending[] = [];
+  private readonly inFlight: Array<{ batch: Pending[]; keys: Set<string>; answer: Promise<{ results: ImportUserResult[] }> }> = [];
   private batchBytes = 0;
   private readonly input;
   private readonly size: number;
@@ -124,6 +137,7 @@ class ImportRun {
       this.batchBytes += bytes;
     }
     await this.send();
+    await this.settleAll();
     this.progress.finish(this.counts.imported);
   }
 
@@ -140,18 +154,39 @@ class ImportRun {
     }
   }
 
+  /**
+   * Sends the batch built so far while the one before may still be in flight, so the server is not
+   * idle while the next is read. A batch that shares an id or login name with one in flight waits
+   * for it, so that the first in the file still wins. Results are taken in the file's order.
+   */
   private async send(): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
     this.batchBytes = 0;
+    const keys = new Set(batch.flatMap(({ user }) => keysOf(user)));
+    const overlaps = this.inFlight.some((call) => [...keys].some((key) => call.keys.has(key)));
+    while (this.inFlight.length >= CALLS_IN_FLIGHT || (overlaps && this.inFlight.length > 0)) await this.settleOldest();
     const request = create(ImportUsersRequestSchema, {
       users: batch.map((p) => p.user),
       dryRun: this.args.dryRun,
       locked: batch.flatMap((p, i) => (p.locked ? [i] : [])),
     });
-    const { results } = await this.client.importUsers(request, { headers: { authorization: `Bearer ${this.args.token}` } });
-    results.forEach((result, i) => this.record(batch[i]!, result));
+    const answer = this.client.importUsers(request, { headers: { authorization: `Bearer ${this.args.token}` } });
+    answer.catch(() => undefined); // awaited in order by settleOldest; a failure surfaces there
+    this.inFlight.push({ batch, keys, answer });
+  }
+
+  /** Waits for every call still in flight, recording their results. */
+  async settleAll(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  private async settleOldest(): Promise<void> {
+    const call = this.inFlight[0]!;
+    const { results } = await call.answer;
+    this.inFlight.shift();
+    results.forEach((result, i) => this.record(call.batch[i]!, result));
     this.progress.update(this.counts.imported + this.counts.already, this.input.bytesRead / this.size);
   }
 

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 import chain from "stream-chain";
 import { parser } from "stream-json";
 import { pick } from "stream-json/filters/pick.js";
@@ -7,19 +7,33 @@ import { streamArray } from "stream-json/streamers/stream-array.js";
 
 export type Parsed = { at: string; value: unknown } | { at: string; error: string };
 
-/** Each line of a file of JSON lines, parsed on its own: a broken line is an error for that line only. */
+/**
+ * Each line of a file of JSON lines, parsed on its own: a broken line is an error for that line
+ * only. Read a chunk at a time as the caller takes lines (readline's iterator would buffer the
+ * whole file ahead of a slow caller).
+ */
 export async function* jsonLines(input: Readable): AsyncIterable<Parsed> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
   let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === "") continue;
+  const parsed = (line: string): Parsed => {
     try {
-      yield { at: `line ${n}`, value: JSON.parse(line) as unknown };
+      return { at: `line ${n}`, value: JSON.parse(line) as unknown };
     } catch {
-      yield { at: `line ${n}`, error: "is not a JSON object (malformed or cut short)" };
+      return { at: `line ${n}`, error: "is not a JSON object (malformed or cut short)" };
+    }
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    const lines = (rest + decoder.write(chunk)).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) {
+      n++;
+      if (line.trim() !== "") yield parsed(line);
     }
   }
+  rest += decoder.end();
+  n++;
+  if (rest.trim() !== "") yield parsed(rest);
 }
 
 /**

@@ -7,7 +7,7 @@ import { readLdap } from "./ldap.js";
 import { readMd5Crypt } from "./md5-crypt.js";
 import { readPhpass } from "./phpass.js";
 import { readDjangoPbkdf2, readPasslibPbkdf2 } from "./pbkdf2.js";
-import { readScrypt } from "./scrypt.js";
+import { readDjangoScrypt, readScrypt } from "./scrypt.js";
 import { readShaCrypt } from "./sha-crypt.js";
 
 /** Every family this server reads besides bcrypt, each by its own encoding (a hash matches one at most). */
@@ -15,6 +15,7 @@ const READERS: readonly HashReader[] = [
   readArgon2,
   readDjangoArgon2,
   readScrypt,
+  readDjangoScrypt,
   readPasslibPbkdf2,
   readDjangoPbkdf2,
   readDjangoBcrypt,

@@ -21,3 +21,21 @@ export const readScrypt: HashReader = (encoded) => {
     verify: (password) => bytesEqual(scryptSync(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }), expected),
   };
 };
+
+/** Django's `scrypt$N$salt$r$p$hash` (Django 4.0 and later): the salt is text, used as its UTF-8 bytes; a 64-byte key. */
+export const readDjangoScrypt: HashReader = (encoded) => {
+  const [algorithm, n, salt, r, p, hash, ...rest] = encoded.split("$");
+  if (algorithm !== "scrypt" || rest.length > 0 || !salt) return null;
+  const N = wholeNumber(n, 2, 2 ** 31);
+  const blockSize = wholeNumber(r, 1, 1024);
+  const lanes = wholeNumber(p, 1, 1024);
+  const expected = base64(hash ?? "");
+  if (N === null || (N & (N - 1)) !== 0 || blockSize === null || lanes === null || expected?.length !== 64) return null;
+  const options = { N, r: blockSize, p: lanes, maxmem: 256 * N * blockSize + 1024 * 1024 };
+  return {
+    family: "django-scrypt",
+    cost: { N, r: blockSize, p: lanes },
+    work: { parameter: "N·r·p", value: N * blockSize * lanes, perUnit: SCRYPT_PER_UNIT },
+    verify: (password) => bytesEqual(scryptSync(password, Buffer.from(salt, "utf8"), 64, options), expected),
+  };
+};
