@@ -14,6 +14,7 @@ interface Case {
   password?: string | null;
   outcome: string;
   locked?: boolean;
+  phone?: string;
 }
 const EXPECTED = JSON.parse(readFileSync(join(EXPORTS, "expected.json"), "utf8")) as Record<string, Case[]> & {
   firebaseConfig: { signerKey: string; saltSeparator: string; rounds: number; memCost: number };
@@ -97,6 +98,7 @@ describe.each(Object.keys(FILES))("import-users --format %s", (format) => {
         for (const c of imported) {
           const user = ok(await users.call("GetUserByID", { userId: c.id! }, server.adminToken)).user;
           expect(user.state, c.id).toBe(c.locked ? "USER_STATE_LOCKED" : "USER_STATE_ACTIVE");
+          if (c.phone !== undefined) expect(user.human.phone.phone, c.id).toBe(c.phone);
           if (c.password && !c.locked) await login(server, c.id!, c.password);
           if (c.password)
             failure(await createSession(server, c.id!, c.password + "x"), c.locked ? "failed_precondition" : "invalid_argument");

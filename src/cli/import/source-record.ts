@@ -48,6 +48,9 @@ export function userRecord(
     username?: unknown;
     email?: unknown;
     emailVerified?: unknown;
+    /** In E.164 as the sources write it; imported as AddHumanUser's phone. */
+    phone?: unknown;
+    phoneVerified?: unknown;
     names: ReturnType<typeof namesOf>;
     hash?: string;
   },
@@ -58,6 +61,7 @@ export function userRecord(
     ...(text(fields.username) && { username: text(fields.username)! }),
     profile: fields.names,
     email: { email: text(fields.email) ?? "", ...(fields.emailVerified === true && { isVerified: true }) },
+    ...(text(fields.phone) && { phone: { phone: text(fields.phone)!, ...(fields.phoneVerified === true && { isVerified: true }) } }),
     ...(fields.hash !== undefined && { hashedPassword: { hash: fields.hash } }),
   };
   return { where, user, ...(locked && { locked }) };

@@ -11,6 +11,8 @@ interface Auth0User {
   family_name?: string;
   name?: string;
   blocked?: boolean;
+  phone_number?: string;
+  phone_verified?: boolean;
   /** bcrypt, as Auth0's bulk import schema names it. */
   password_hash?: string;
   /** bcrypt, as Auth0's password-hash export writes it. */
@@ -46,7 +48,16 @@ export const auth0: SourceFormat = async function* (input) {
     // An export's user_id carries its connection's strategy ("auth0|…"); the import schema's does not.
     const userId = user.user_id?.replace(/^[^|]*\|/, "");
     const names = namesOf({ given: user.given_name, family: user.family_name, display: user.name, fallback: user.username ?? user.email });
-    const fields = { userId, username: user.username, email: user.email, emailVerified: user.email_verified, names, hash };
+    const fields = {
+      userId,
+      username: user.username,
+      email: user.email,
+      emailVerified: user.email_verified,
+      phone: user.phone_number,
+      phoneVerified: user.phone_verified,
+      names,
+      hash,
+    };
     yield userRecord(parsed.at, fields, user.blocked === true);
   }
 };

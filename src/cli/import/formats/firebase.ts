@@ -6,6 +6,7 @@ interface FirebaseUser {
   email?: string;
   emailVerified?: boolean;
   displayName?: string;
+  phoneNumber?: string;
   passwordHash?: string;
   salt?: string;
   disabled?: boolean;
@@ -34,9 +35,11 @@ export const firebase: SourceFormat = async function* (input, options) {
       hash = `$firescrypt$${params}$${user.salt ?? ""}$${user.passwordHash}$${config.saltSeparator}$${config.signerKey}`;
     }
     const names = namesOf({ display: user.displayName, fallback: user.email });
+    // Firebase verifies a phone number by signing in with it: one it holds is verified.
+    const phone = { phone: user.phoneNumber, phoneVerified: true };
     yield userRecord(
       parsed.at,
-      { userId: user.localId, email: user.email, emailVerified: user.emailVerified, names, hash },
+      { userId: user.localId, email: user.email, emailVerified: user.emailVerified, ...phone, names, hash },
       user.disabled === true,
     );
   }
