@@ -138,7 +138,7 @@ export class Metrics {
     });
     new Gauge({
       name: "latchkey_users_by_password_scheme",
-      help: "Users by the scheme of their current password hash (every replica's; counted at most once a minute), weak=true for schemes fast to guess.",
+      help: "Users by the scheme of their current password hash (every replica's; counted at most every ten minutes), weak=true for schemes fast to guess.",
       labelNames: ["scheme", "weak"],
       registers,
       async collect() {

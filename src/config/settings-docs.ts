@@ -1,8 +1,12 @@
-import { IMPORT_USAGE } from "../cli/import/import-arguments.js";
 import { flagName } from "./load-config.js";
 import { allSettings } from "./settings.js";
 
 const plain = (markdown: string): string => markdown.replaceAll("`", "");
+
+/** import-users is a client of the API: it takes no settings, only these. */
+export const IMPORT_USAGE =
+  "latchkey import-users FILE --format ndjson|keycloak|auth0|firebase|django|kratos [--url URL] [--org ORG_ID] [--dry-run] [--report PATH]\n" +
+  "       (token from LATCHKEY_TOKEN, with user.write; firebase also --firebase-signer-key --firebase-salt-separator --firebase-rounds --firebase-mem-cost)";
 
 /** `--help`: every setting, from the same table the README's settings table is made from. */
 export function usage(): string {

@@ -12,10 +12,6 @@ export interface ImportArguments {
   options: FormatOptions;
 }
 
-export const IMPORT_USAGE =
-  "latchkey import-users FILE --format ndjson|keycloak|auth0|firebase|django|kratos [--url URL] [--org ORG_ID] [--dry-run] [--report PATH]\n" +
-  "       (token from LATCHKEY_TOKEN, with user.write; firebase also --firebase-signer-key --firebase-salt-separator --firebase-rounds --firebase-mem-cost)";
-
 /** A usage error: what is wrong, in one line. */
 export class ImportUsageError extends Error {}
 

@@ -10,7 +10,8 @@ import {
 import { AddHumanUserRequestSchema, type AddHumanUserRequest } from "../../../gen/zitadel/user/v2/user_service_pb.js";
 import { progressOn } from "../progress.js";
 import { FORMATS } from "./formats.js";
-import { importArguments, ImportUsageError, IMPORT_USAGE, type ImportArguments } from "./import-arguments.js";
+import { IMPORT_USAGE } from "../../config/settings-docs.js";
+import { importArguments, ImportUsageError, type ImportArguments } from "./import-arguments.js";
 
 /** What one call carries at most: the server's limits (1,000 users, LATCHKEY_MAX_REQUEST_BYTES's default 256 KiB) with room to spare. */
 const USERS_PER_CALL = 1000;
