@@ -109,8 +109,7 @@ export class PasswordHasher {
     // An imported hash above the cost we accept (stored before the limit) is not worth a thread's
     // seconds. Our own hashes verify at any cost they were made with, even after the cost is lowered.
     if (parsed.scheme === "bcrypt" && parsed.cost > this.maxCost) return this.noMatchAfterOneCheck(password);
-    // A pepper that is not configured cannot verify its hashes (start-up refuses to drop one in use).
-    const pepper = parsed.pepperId === null ? null : (this.peppers.get(parsed.pepperId) ?? undefined);
+    const pepper = this.pepperOf(parsed);
     if (pepper === undefined) {
       await this.checkBcrypt(preHash(password, null), parsed); // as long as a real check
       return NO_MATCH;
@@ -133,7 +132,7 @@ export class PasswordHasher {
   }
 
   private async verifyArgon2(password: string, parsed: StoredArgon2): Promise<VerifyResult> {
-    const pepper = parsed.pepperId === null ? null : (this.peppers.get(parsed.pepperId) ?? undefined);
+    const pepper = this.pepperOf(parsed);
     const against: CheckedHash = { kind: "argon2id", hash: parsed.phc, params: parsed.params, ...(pepper && { secret: pepper.key }) };
     const matches = await this.workers.verify(password, against, this.scheme);
     if (pepper === undefined) return NO_MATCH; // checked without its secret: as long as a real check
@@ -150,6 +149,14 @@ export class PasswordHasher {
     const matches = await this.workers.verify(password, { kind: "imported", hash: stored }, this.scheme);
     const ambiguous = imported.readsBytes !== undefined && Buffer.byteLength(password, "utf8") > imported.readsBytes;
     return { matches, needsRehash: matches && !ambiguous };
+  }
+
+  /**
+   * The pepper a stored hash was made under: null for none, undefined for one not configured,
+   * which cannot verify its hashes (start-up refuses to drop one still in use).
+   */
+  private pepperOf(parsed: StoredHash): Pepper | null | undefined {
+    return parsed.pepperId === null ? null : this.peppers.get(parsed.pepperId);
   }
 
   /** No match, after as much work as one check at the configured scheme. */
