@@ -32,7 +32,7 @@ export function userImportService(app: AppContext): ServiceImpl<typeof UserImpor
       // A user whose request cannot even be read is refused alone, as the rest go on.
       const inputs = req.users.map((user, i): AddHumanUserInput | DomainError => {
         try {
-          return { ...addHumanUserInput(user), locked: locked.has(i) };
+          return Object.assign(addHumanUserInput(user), { locked: locked.has(i) });
         } catch (error) {
           if (error instanceof DomainError) return error;
           throw error;

@@ -71,7 +71,7 @@ export function toUser(state: UserState, locked: boolean): User {
         username: state.username,
         loginNames,
         preferredLoginName: state.username,
-        profile: { ...state.profile, gender: PROTO_GENDERS[state.profile.gender], avatarUrl: "" },
+        profile: { avatarUrl: "", ...state.profile, gender: PROTO_GENDERS[state.profile.gender] },
         email: { email: state.email, isVerified: state.emailVerified },
         phone: state.phone === null ? undefined : { phone: state.phone, isVerified: state.phoneVerified },
         passwordChangeRequired: state.passwordChangeRequired,

@@ -38,9 +38,16 @@ export function evolveSession(
 ): SessionState {
   const { event } = recorded;
   if (event.type === "session.added") {
-    const { type: _, ...fields } = event;
+    // Field by field, not `...event`: see user.ts's added().
     return {
-      ...fields,
+      userId: event.userId,
+      loginName: event.loginName,
+      displayName: event.displayName,
+      tokenDigest: event.tokenDigest,
+      expiresAt: event.expiresAt,
+      passwordVersion: event.passwordVersion,
+      userCheckedAt: event.userCheckedAt,
+      passwordCheckedAt: event.passwordCheckedAt,
       sessionId: recorded.aggregateId,
       orgId: recorded.owner,
       sequence: recorded.sequence,

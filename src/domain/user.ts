@@ -157,9 +157,16 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
   }
 }
 
+// New states are written out field by field: on Node 20, a literal that starts with a spread and
+// then adds keys the spread object lacks takes microseconds per key (V8 leaves its fast path).
 function added(event: Extract<UserEvent, { type: "user.human.added" }>, recorded: RecordedEvent): UserState {
   return {
-    ...identityOf(event),
+    username: event.username,
+    email: event.email,
+    emailVerified: event.emailVerified,
+    phone: event.phone,
+    phoneVerified: event.phoneVerified,
+    profile: event.profile,
     userId: recorded.aggregateId,
     orgId: recorded.owner,
     sequence: recorded.sequence,

@@ -37,7 +37,7 @@ export class ApiTokens {
       `SELECT t.*, u.last_used_at FROM api_tokens t LEFT JOIN api_token_usage u ON u.token_id = t.token_id WHERE t.digest = ?`,
       [digest],
     );
-    return row ? { ...fromRow(row), lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at) } : null;
+    return row ? withLastUse(row) : null;
   }
 
   async get(tokenId: string): Promise<ApiTokenState | null> {
@@ -50,7 +50,7 @@ export class ApiTokens {
     const rows = await this.sql.all<TokenRow & { last_used_at: number | null }>(
       `SELECT t.*, u.last_used_at FROM api_tokens t LEFT JOIN api_token_usage u ON u.token_id = t.token_id ORDER BY t.created_at, t.token_id`,
     );
-    return rows.map((r) => ({ ...fromRow(r), lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at) }));
+    return rows.map(withLastUse);
   }
 
   /** Tokens stored before they were event-sourced: no event stands behind them yet. */
@@ -89,4 +89,8 @@ export class ApiTokens {
       [tokenId, now, now - resolutionMs],
     );
   }
+}
+
+function withLastUse(row: TokenRow & { last_used_at: number | null }): ApiTokenState & { lastUsedAt: number | null } {
+  return Object.assign(fromRow(row), { lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at) });
 }

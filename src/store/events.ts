@@ -63,6 +63,7 @@ interface EventRow {
   created_at: number;
 }
 
+const ONE_EVENT = `(${placeholders(10)})`;
 const EVENT_COLUMNS = "instance_id, aggregate_type, aggregate_id, sequence, event_type, revision, payload, creator, owner, created_at";
 
 /**
@@ -72,7 +73,8 @@ const EVENT_COLUMNS = "instance_id, aggregate_type, aggregate_id, sequence, even
  * aggregate's sequence after the write.
  */
 export async function insertEvents(sql: Sql, batch: AppendBatch): Promise<number> {
-  if (sql.dialect.readsUncommitted && (await currentSequence(sql, batch)) !== batch.expectedSequence) {
+  // A first event needs no look-up: the unique key refuses it if the aggregate has any event.
+  if (sql.dialect.readsUncommitted && batch.expectedSequence > 0 && (await currentSequence(sql, batch)) !== batch.expectedSequence) {
     throw new ConcurrencyError(batch.aggregateType, batch.aggregateId);
   }
   const values: unknown[] = [];
@@ -81,7 +83,7 @@ export async function insertEvents(sql: Sql, batch: AppendBatch): Promise<number
     values.push(INSTANCE_ID, batch.aggregateType, batch.aggregateId, sequence, type, 1, JSON.stringify(payload));
     values.push(batch.creator, batch.owner, batch.createdAt);
   });
-  const rows = batch.events.map(() => `(${placeholders(10)})`).join(", ");
+  const rows = batch.events.length === 1 ? ONE_EVENT : batch.events.map(() => ONE_EVENT).join(", ");
   try {
     await sql.run(`INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rows}`, values);
   } catch (error) {

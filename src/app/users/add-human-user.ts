@@ -85,26 +85,28 @@ export async function writeNewUser(app: AddUserParts, user: CheckedNewUser, acto
   const { input, userId, orgId, email, username } = user;
   const password = await preparePassword(app, input.password);
   try {
-    return await writeUser(app, userId, actor, async (state) => ({
-      ...decide(
-        {
-          type: "AddHumanUser",
-          userId,
-          orgId,
-          username,
-          email,
-          emailVerified: input.emailVerified,
-          phone: input.phone?.phone ?? null,
-          phoneVerified: input.phone?.verified ?? false,
-          profile: input.profile,
-          password,
-          locked: input.locked ?? false,
-        },
-        state,
-        0,
+    return await writeUser(app, userId, actor, async (state) =>
+      Object.assign(
+        decide(
+          {
+            type: "AddHumanUser",
+            userId,
+            orgId,
+            username,
+            email,
+            emailVerified: input.emailVerified,
+            phone: input.phone?.phone ?? null,
+            phoneVerified: input.phone?.verified ?? false,
+            profile: input.profile,
+            password,
+            locked: input.locked ?? false,
+          },
+          state,
+          0,
+        ),
+        { owner: orgId },
       ),
-      owner: orgId,
-    }));
+    );
   } catch (error) {
     if (error instanceof LoginNameTakenError) throw takenError(error.kind);
     throw error;

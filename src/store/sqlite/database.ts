@@ -9,6 +9,9 @@ export function openDatabase(path: string): Db {
   // FULL: an acknowledged password change survives power loss, not only a process crash.
   db.pragma("synchronous = FULL");
   db.pragma("foreign_keys = ON");
+  // Every write runs in a savepoint of its own (group-commit.ts). Its sub-journal, once it spills
+  // to a temporary file, grows for the whole group; in memory it is emptied at each release.
+  db.pragma("temp_store = MEMORY");
   db.pragma("busy_timeout = 5000");
   // Deleted content (an outbox row's sealed code, once delivered) is overwritten, not left in free pages.
   db.pragma("secure_delete = ON");
