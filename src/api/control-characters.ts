@@ -22,6 +22,7 @@ export function controlCharactersInterceptor(): Interceptor {
 }
 
 function controlCharacterViolations(schema: DescMessage, message: Message): FieldViolation[] {
+  if (!anyControl(message)) return []; // the common case, without building a path for every field
   const violations: FieldViolation[] = [];
   walk(reflect(schema, message), "", violations);
   return violations;
@@ -49,4 +50,15 @@ function walk(message: ReflectMessage, prefix: string, violations: FieldViolatio
       check(value, path);
     }
   }
+}
+
+/** Whether any string in a message, at any depth (map keys too), has a control character. */
+function anyControl(value: unknown): boolean {
+  if (typeof value === "string") return CONTROL.test(value);
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return false;
+  if (Array.isArray(value)) return value.some(anyControl);
+  for (const key in value) {
+    if (CONTROL.test(key) || anyControl((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }

@@ -53,6 +53,8 @@ export interface Store extends Tables {
    * aggregate's sequence after the write.
    */
   append(batch: AppendBatch, project: (tx: Tables) => Promise<void>): Promise<number>;
+  /** Appends several aggregates' batches and runs `project`, all in one transaction (bulk import). */
+  appendAll(batches: readonly AppendBatch[], project: (tx: Tables) => Promise<void>): Promise<void>;
   /** Runs `work` in a transaction that no other `exclusive` transaction, on any replica, overlaps. */
   exclusive<T>(work: (tx: Tables) => Promise<T>): Promise<T>;
   /** Events after the cursor, in an order a reader tailing the log can trust (events.ts). */
@@ -74,12 +76,16 @@ export interface Store extends Tables {
 }
 
 /** Appends within a transaction the caller already holds (an `exclusive` one). */
-export function appenderIn(tx: Tables): Pick<Store, "append"> {
+export function appenderIn(tx: Tables): Pick<Store, "append" | "appendAll"> {
   return {
     append: async (batch, project) => {
       const sequence = await insertEvents(tx.sql, batch);
       await project(tx);
       return sequence;
+    },
+    appendAll: async (batches, project) => {
+      for (const batch of batches) await insertEvents(tx.sql, batch);
+      await project(tx);
     },
   };
 }

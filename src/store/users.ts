@@ -4,7 +4,7 @@ import type { UserSearch } from "../domain/user-search.js";
 import { orderClause, whereClause } from "./user-search.js";
 import type { LoginNameKind } from "../domain/user-input.js";
 import { MAX_PASSWORD_HISTORY, type Gender, type UserState } from "../domain/user.js";
-import { placeholders, upsertStatement, type Sql } from "./sql.js";
+import { upsertStatement, type Sql } from "./sql.js";
 
 interface UserRow {
   user_id: string;
@@ -194,23 +194,20 @@ export class UserProjection {
   /** Which of these user ids exist (for a batch of new users, in one look-up). */
   async existingIds(userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
-    const rows = await this.sql.all<{ user_id: string }>(
-      `SELECT user_id FROM users WHERE user_id IN (${placeholders(userIds.length)})`,
-      [...userIds],
-      {
-        keep: false, // a statement for each batch size: not worth caching
-      },
-    );
+    const list = this.sql.dialect.textList(userIds);
+    const rows = await this.sql.all<{ user_id: string }>(`SELECT user_id FROM users WHERE user_id IN (SELECT value FROM ${list.table})`, [
+      list.param,
+    ]);
     return new Set(rows.map((r) => r.user_id));
   }
 
   /** Which of these login name keys are held by a user (for a batch of new users, in one look-up). */
   async heldNames(nameKeys: readonly string[]): Promise<Set<string>> {
     if (nameKeys.length === 0) return new Set();
+    const list = this.sql.dialect.textList(nameKeys);
     const rows = await this.sql.all<{ name_key: string }>(
-      `SELECT name_key FROM login_names WHERE name_key IN (${placeholders(nameKeys.length)})`,
-      [...nameKeys],
-      { keep: false },
+      `SELECT name_key FROM login_names WHERE name_key IN (SELECT value FROM ${list.table})`,
+      [list.param],
     );
     return new Set(rows.map((r) => r.name_key));
   }

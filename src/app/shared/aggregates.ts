@@ -3,7 +3,7 @@ import { evolveOrg, type OrgEvent, type OrgState } from "../../domain/org.js";
 import { evolveSession, type SessionEvent, type SessionState } from "../../domain/session.js";
 import { loginNamesOf } from "../../domain/user-input.js";
 import { evolve, type RecordedEvent, type UserEvent, type UserState } from "../../domain/user.js";
-import type { EventToAppend } from "../../store/events.js";
+import type { AppendBatch, EventToAppend } from "../../store/events.js";
 import type { Store, Tables } from "../../store/store.js";
 import type { Actor } from "./context.js";
 
@@ -84,18 +84,58 @@ export async function appendEvents<S, E extends EventToAppend>(
   aggregate: Aggregate<S, E>,
   request: AppendRequest<S, E>,
 ): Promise<S> {
-  const { id, owner, createdAt, events } = request;
-  const expectedSequence = request.state?.sequence ?? 0;
-  const next = events.reduce<S | null>(
-    (state, event, i) => aggregate.evolve(state, { event, aggregateId: id, owner, sequence: expectedSequence + i + 1, createdAt }),
-    request.state,
-  )!;
-  await store.append(
-    { aggregateType: aggregate.type, aggregateId: id, owner, creator: request.actor.id, expectedSequence, createdAt, events },
+  const next = stateAfter(aggregate, request, request.state);
+  await store.append(batchOf(aggregate, request, request.state?.sequence ?? 0), async (tx) => {
+    await aggregate.project(tx, next, request.events);
+    await request.alsoInTransaction?.(tx, next);
+  });
+  return next;
+}
+
+/**
+ * Appends the first events of new aggregates and projects their states, all in one transaction
+ * (bulk import). Throws ConcurrencyError when any of them exists by then, or what a projection
+ * throws (a login name taken): then nothing is written.
+ */
+export async function appendNew<S, E extends EventToAppend>(
+  store: Pick<Store, "appendAll">,
+  aggregate: Aggregate<S, E>,
+  requests: ReadonlyArray<NewEvents<S, E>>,
+): Promise<S[]> {
+  const states = requests.map((request) => stateAfter(aggregate, request, null));
+  await store.appendAll(
+    requests.map((request) => batchOf(aggregate, request, 0)),
     async (tx) => {
-      await aggregate.project(tx, next, events);
-      await request.alsoInTransaction?.(tx, next);
+      for (const [i, state] of states.entries()) await aggregate.project(tx, state, requests[i]!.events);
     },
   );
-  return next;
+  return states;
+}
+
+type NewEvents<S, E> = Omit<AppendRequest<S, E>, "state" | "alsoInTransaction">;
+
+/** The state the events lead to from `from` (null for a new aggregate). */
+function stateAfter<S, E extends EventToAppend>(
+  aggregate: Aggregate<S, E>,
+  request: NewEvents<S, E>,
+  from: (S & { sequence: number }) | null,
+): S {
+  const { id, owner, createdAt } = request;
+  const expectedSequence = from?.sequence ?? 0;
+  return request.events.reduce<S | null>(
+    (state, event, i) => aggregate.evolve(state, { event, aggregateId: id, owner, sequence: expectedSequence + i + 1, createdAt }),
+    from,
+  )!;
+}
+
+function batchOf<S, E extends EventToAppend>(aggregate: Aggregate<S, E>, request: NewEvents<S, E>, expectedSequence: number): AppendBatch {
+  return {
+    aggregateType: aggregate.type,
+    aggregateId: request.id,
+    owner: request.owner,
+    creator: request.actor.id,
+    expectedSequence,
+    createdAt: request.createdAt,
+    events: request.events,
+  };
 }

@@ -1,4 +1,4 @@
-import type { UserState } from "../../domain/user.js";
+import type { UserEvent, UserState } from "../../domain/user.js";
 import type { Decision } from "../../domain/user-commands.js";
 import type { Tables } from "../../store/store.js";
 import { USERS } from "./aggregates.js";
@@ -23,11 +23,14 @@ export function writeUser(
   plan: (state: UserState | null, now: number) => Promise<UserWrite>,
 ): Promise<UserState> {
   return app.userLocks.run(userId, () =>
-    handleCommand(app.store, USERS, userId, actor, app.clock, plan, (events) => {
-      // Password lockouts are counted by name (sessions/name-failures.ts), for unknown names alike.
-      for (const event of events) {
-        if (event.type === "user.locked" && event.reason !== "too_many_password_attempts") app.metrics.lockedOut(event.reason);
-      }
-    }),
+    handleCommand(app.store, USERS, userId, actor, app.clock, plan, (events) => countLocks(app, events)),
   );
+}
+
+/** Counts the locks among events just committed (for the metrics). */
+export function countLocks(app: Pick<AppContext, "metrics">, events: readonly UserEvent[]): void {
+  // Password lockouts are counted by name (sessions/name-failures.ts), for unknown names alike.
+  for (const event of events) {
+    if (event.type === "user.locked" && event.reason !== "too_many_password_attempts") app.metrics.lockedOut(event.reason);
+  }
 }

@@ -13,7 +13,7 @@ import {
   type LoginNameKind,
 } from "../../domain/user-input.js";
 import { type Profile, type UserState } from "../../domain/user.js";
-import { decide } from "../../domain/user-commands.js";
+import { decide, type Decision } from "../../domain/user-commands.js";
 import { LoginNameTakenError } from "../../store/users.js";
 import type { Actor, AppContext } from "../shared/context.js";
 import { passwordContext } from "../passwords/password-context.js";
@@ -81,36 +81,41 @@ export function userIdTaken(): DomainError {
 }
 
 /** Hashes the password (when one is given in plain text) and adds the checked user. */
-export async function writeNewUser(app: AddUserParts, user: CheckedNewUser, actor: Actor): Promise<UserState> {
-  const { input, userId, orgId, email, username } = user;
-  const password = await preparePassword(app, input.password);
+export async function writeNewUser(app: AddUserParts, user: CheckedNewUser, actor: Actor, password?: NewPassword): Promise<UserState> {
+  const hashed = password === undefined ? await preparePassword(app, user.input.password) : password;
   try {
-    return await writeUser(app, userId, actor, async (state) =>
-      Object.assign(
-        decide(
-          {
-            type: "AddHumanUser",
-            userId,
-            orgId,
-            username,
-            email,
-            emailVerified: input.emailVerified,
-            phone: input.phone?.phone ?? null,
-            phoneVerified: input.phone?.verified ?? false,
-            profile: input.profile,
-            password,
-            locked: input.locked ?? false,
-          },
-          state,
-          0,
-        ),
-        { owner: orgId },
-      ),
+    return await writeUser(app, user.userId, actor, async (state) =>
+      Object.assign(decideNewUser(user, hashed, state), { owner: user.orgId }),
     );
   } catch (error) {
     if (error instanceof LoginNameTakenError) throw takenError(error.kind);
     throw error;
   }
+}
+
+/** The password as stored: a hash made here, or the one imported. */
+export type NewPassword = { hash: string; changeRequired: boolean } | null;
+
+/** What adding the checked user appends, on the state found (null unless its id was taken meanwhile). */
+export function decideNewUser(user: CheckedNewUser, password: NewPassword, state: UserState | null): Decision {
+  const { input, userId, orgId, email, username } = user;
+  return decide(
+    {
+      type: "AddHumanUser",
+      userId,
+      orgId,
+      username,
+      email,
+      emailVerified: input.emailVerified,
+      phone: input.phone?.phone ?? null,
+      phoneVerified: input.phone?.verified ?? false,
+      profile: input.profile,
+      password,
+      locked: input.locked ?? false,
+    },
+    state,
+    0,
+  );
 }
 
 function validate(app: Pick<AppContext, "hasher" | "settings">, input: AddHumanUserInput): void {
@@ -151,10 +156,7 @@ async function resolveOrg(
   return org.orgId;
 }
 
-async function preparePassword(
-  app: Pick<AppContext, "hasher">,
-  password: AddHumanUserInput["password"],
-): Promise<{ hash: string; changeRequired: boolean } | null> {
+export async function preparePassword(app: Pick<AppContext, "hasher">, password: AddHumanUserInput["password"]): Promise<NewPassword> {
   if (password === undefined) return null;
   const hash = "plaintext" in password ? await app.hasher.hash(normalizePassword(password.plaintext)) : password.importedHash;
   return { hash, changeRequired: password.changeRequired };

@@ -1,12 +1,25 @@
 import { DomainError } from "../../domain/errors.js";
 import type { UserState } from "../../domain/user.js";
 import type { Actor, AppContext } from "../shared/context.js";
-import { prepareNewUser, takenError, userIdTaken, writeNewUser, type AddHumanUserInput, type CheckedNewUser } from "./add-human-user.js";
+import { ConcurrencyError } from "../../store/events.js";
+import { LoginNameTakenError } from "../../store/users.js";
+import { appendNew, USERS } from "../shared/aggregates.js";
+import { countLocks } from "../shared/write-user.js";
+import {
+  decideNewUser,
+  preparePassword,
+  prepareNewUser,
+  takenError,
+  userIdTaken,
+  writeNewUser,
+  type AddHumanUserInput,
+  type CheckedNewUser,
+} from "./add-human-user.js";
 
 /** The most users one import call takes. */
 export const MAX_USERS_PER_IMPORT = 1000;
-/** Users checked and written at once: enough to fill a group commit, few enough to bound memory. */
-const AT_ONCE = 64;
+/** Users checked, hashed and written at once (one transaction): few enough to bound memory and a transaction's length. */
+const AT_ONCE = 250;
 
 /** One user's outcome: added (in a dry run, the state it would have had is not made), or refused. */
 export type ImportOutcome = { added: UserState | null } | { refused: DomainError };
@@ -29,12 +42,48 @@ export async function importUsers(
     app,
     prepared.map((user) => (user instanceof DomainError ? user : firstWithItsNames(user, seen))),
   );
-  return inBatches(unique, async (user): Promise<ImportOutcome> => {
-    if (user instanceof DomainError) return { refused: user };
-    if (dryRun) return { added: null };
-    const added = await refusalOr(() => writeNewUser(app, user, actor));
-    return added instanceof DomainError ? { refused: added } : { added };
-  });
+  if (dryRun) return unique.map((user) => (user instanceof DomainError ? { refused: user } : { added: null }));
+  const outcomes: ImportOutcome[] = [];
+  for (let i = 0; i < unique.length; i += AT_ONCE) outcomes.push(...(await writeAll(app, unique.slice(i, i + AT_ONCE), actor)));
+  return outcomes;
+}
+
+/**
+ * Writes the users in one transaction. If one of them was added meanwhile (another writer came
+ * first with its id or a name), nothing is, and each is written on its own, as AddHumanUser would.
+ */
+async function writeAll(
+  app: Parameters<typeof importUsers>[0],
+  users: Array<CheckedNewUser | DomainError>,
+  actor: Actor,
+): Promise<ImportOutcome[]> {
+  const passwords = await Promise.all(
+    users.map((user) => (user instanceof DomainError ? null : preparePassword(app, user.input.password))),
+  );
+  const toWrite = users.flatMap((user, i) => (user instanceof DomainError ? [] : [{ user, password: passwords[i]! }]));
+  const now = app.clock();
+  const created = toWrite.map(({ user, password }) => ({
+    id: user.userId,
+    owner: user.orgId,
+    actor,
+    createdAt: now,
+    events: decideNewUser(user, password, null).events,
+  }));
+  try {
+    const states = await appendNew(app.store, USERS, created);
+    for (const { events } of created) countLocks(app, events);
+    const added = new Map(states.map((state) => [state.userId, state]));
+    return users.map((user) => (user instanceof DomainError ? { refused: user } : { added: added.get(user.userId)! }));
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError || error instanceof LoginNameTakenError)) throw error;
+  }
+  return Promise.all(
+    users.map(async (user, i): Promise<ImportOutcome> => {
+      if (user instanceof DomainError) return { refused: user };
+      const added = await refusalOr(() => writeNewUser(app, user, actor, passwords[i]!));
+      return added instanceof DomainError ? { refused: added } : { added };
+    }),
+  );
 }
 
 /** Each user, or why it cannot be added: its id or a login name is taken already (two look-ups for all). */

@@ -1,4 +1,5 @@
 import { create, fromJson, toBinary, type JsonObject } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { createClient, ConnectError, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { createReadStream, createWriteStream, statSync, type WriteStream } from "node:fs";
@@ -17,7 +18,7 @@ import { importArguments, ImportUsageError, type ImportArguments } from "./impor
 const USERS_PER_CALL = 1000;
 const BYTES_PER_CALL = 192 * 1024;
 /** Calls sent before the first of them is answered: the server works on one while the CLI reads the next. */
-const CALLS_IN_FLIGHT = 2;
+const CALLS_IN_FLIGHT = 3;
 
 /** What the server keeps unique across users, as near as the client can tell: the id and the login names. */
 function keysOf(user: AddHumanUserRequest): string[] {
@@ -31,9 +32,14 @@ function keysOf(user: AddHumanUserRequest): string[] {
 
 interface Pending {
   where: string;
-  user: AddHumanUserRequest;
+  /** The user as ImportUsersRequest's field `users` carries it (length first), encoded once. */
+  encoded: Uint8Array;
+  keys: string[];
+  hasUserId: boolean;
   locked: boolean;
 }
+
+const USERS_FIELD = ImportUsersRequestSchema.field.users.number;
 
 /** A refused record, as the report writes it: never a hash or a password. */
 interface Refusal {
@@ -122,8 +128,8 @@ class ImportRun {
         this.refuse({ at: record.where, code: "invalid_argument", reason: "UNREADABLE", field: "", message: user });
         continue;
       }
-      const bytes = toBinary(AddHumanUserRequestSchema, user).length;
-      if (bytes > BYTES_PER_CALL) {
+      const bytes = toBinary(AddHumanUserRequestSchema, user);
+      if (bytes.length > BYTES_PER_CALL) {
         this.refuse({
           at: record.where,
           code: "invalid_argument",
@@ -133,9 +139,15 @@ class ImportRun {
         });
         continue;
       }
-      if (this.batch.length === USERS_PER_CALL || this.batchBytes + bytes > BYTES_PER_CALL) await this.send();
-      this.batch.push({ where: record.where, user, locked: record.locked === true });
-      this.batchBytes += bytes;
+      if (this.batch.length === USERS_PER_CALL || this.batchBytes + bytes.length > BYTES_PER_CALL) await this.send();
+      this.batch.push({
+        where: record.where,
+        encoded: new BinaryWriter().bytes(bytes).finish(),
+        keys: keysOf(user),
+        hasUserId: user.userId !== undefined,
+        locked: record.locked === true,
+      });
+      this.batchBytes += bytes.length;
     }
     await this.send();
     await this.settleAll();
@@ -165,14 +177,16 @@ class ImportRun {
     const batch = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    const keys = new Set(batch.flatMap(({ user }) => keysOf(user)));
+    const keys = new Set(batch.flatMap((p) => p.keys));
     const overlaps = this.inFlight.some((call) => [...keys].some((key) => call.keys.has(key)));
     while (this.inFlight.length >= CALLS_IN_FLIGHT || (overlaps && this.inFlight.length > 0)) await this.settleOldest();
     const request = create(ImportUsersRequestSchema, {
-      users: batch.map((p) => p.user),
       dryRun: this.args.dryRun,
       locked: batch.flatMap((p, i) => (p.locked ? [i] : [])),
     });
+    // The users go on the wire as encoded when their size was measured (written as fields the
+    // message does not hold, they are what `repeated AddHumanUserRequest users` is in binary).
+    request.$unknown = batch.map((p) => ({ no: USERS_FIELD, wireType: WireType.LengthDelimited, data: p.encoded }));
     const answer = this.client.importUsers(request, { headers: { authorization: `Bearer ${this.args.token}` } });
     answer.catch(() => undefined); // awaited in order by settleOldest; a failure surfaces there
     this.inFlight.push({ batch, keys, answer });
@@ -197,7 +211,7 @@ class ImportRun {
       const refused = result.result.value;
       // With the source's id, "already there" is that id taken; a taken name is another user's. Without
       // one, a taken name is all a re-run can go by.
-      const alreadyThere = refused.reason === "USER_ID_TAKEN" || (sent.user.userId === undefined && refused.code === "already_exists");
+      const alreadyThere = refused.reason === "USER_ID_TAKEN" || (!sent.hasUserId && refused.code === "already_exists");
       if (alreadyThere) this.counts.already++;
       const field = refused.fieldViolations.map((v) => v.field).join(" ");
       this.refuse({ at: sent.where, code: refused.code, reason: refused.reason, field, message: refused.message }, alreadyThere);

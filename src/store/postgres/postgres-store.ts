@@ -56,6 +56,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     ...shared,
     backend: "postgres",
     append: (batch, project) => transaction((tx) => appenderIn(tx).append(batch, project)),
+    appendAll: (batches, project) => transaction((tx) => appenderIn(tx).appendAll(batches, project)),
     exclusive: (work) => transaction(work, EXCLUSIVE_LOCK),
     readEventsAfter: (after, limit) => readEventsAfter(shared.sql, after, limit),
     readAggregateEvents: (aggregateId, afterPosition, limit) => readAggregateEvents(shared.sql, aggregateId, afterPosition, limit),

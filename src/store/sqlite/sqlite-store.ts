@@ -35,6 +35,7 @@ export function openSqliteStore(options: SqliteOptions): Store {
     ...shared,
     backend: "sqlite",
     append: (batch, project) => commits.write(() => appenderIn(inTransaction).append(batch, project)),
+    appendAll: (batches, project) => commits.write(() => appenderIn(inTransaction).appendAll(batches, project)),
     exclusive: (work) => commits.alone(() => work(inTransaction)),
     readEventsAfter: (after, limit) => readEventsAfter(shared.sql, after, limit),
     readAggregateEvents: (aggregateId, afterPosition, limit) => readAggregateEvents(shared.sql, aggregateId, afterPosition, limit),
