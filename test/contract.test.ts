@@ -48,7 +48,17 @@ const SERVICES: Array<[DescService, DescService, string[]]> = [
   [
     UserService,
     ReferenceUserService,
-    ["AddHumanUser", "GetUserByID", "ListUsers", "LockUser", "PasswordReset", "SetPassword", "UnlockUser"],
+    [
+      "AddHumanUser",
+      "DeactivateUser",
+      "GetUserByID",
+      "ListUsers",
+      "LockUser",
+      "PasswordReset",
+      "ReactivateUser",
+      "SetPassword",
+      "UnlockUser",
+    ],
   ],
   [SessionService, ReferenceSessionService, ["CreateSession", "DeleteSession", "GetSession"]],
   [SettingsService, ReferenceSettingsService, ["GetLockoutSettings", "GetPasswordComplexitySettings"]],

@@ -21,6 +21,8 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   PHONE_MISSING: Code.FailedPrecondition,
   USER_LOCKED: Code.FailedPrecondition,
   USER_NOT_LOCKED: Code.FailedPrecondition,
+  USER_DEACTIVATED: Code.FailedPrecondition,
+  USER_NOT_DEACTIVATED: Code.FailedPrecondition,
   LOGIN_FAILED: Code.InvalidArgument,
   SESSION_NOT_FOUND: Code.NotFound,
   RATE_LIMITED: Code.ResourceExhausted,

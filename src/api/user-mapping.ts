@@ -52,10 +52,10 @@ export function addHumanUserInput(req: AddHumanUserRequest): AddHumanUserInput {
   };
 }
 
-/** The user as ZITADEL shows one; `locked` is whether a lock is in force now. */
+/** The user as ZITADEL shows one; `locked` is whether a lock is in force now (a deactivated user shows as inactive). */
 export function toUser(state: UserState, locked: boolean): User {
   const loginNames = [state.username];
-  const userState = locked ? ProtoUserState.LOCKED : ProtoUserState.ACTIVE;
+  const userState = state.deactivated ? ProtoUserState.INACTIVE : locked ? ProtoUserState.LOCKED : ProtoUserState.ACTIVE;
   return create(UserSchema, {
     userId: state.userId,
     details: toDetails(state),

@@ -107,9 +107,10 @@ class QueryReader {
       case "organizationIdQuery":
         return { kind: "org", orgId: this.text(`${field}.organizationIdQuery`, q.value.organizationId) };
       case "stateQuery":
-        // Users are active or locked here; no user is in any other state.
-        if (q.value.state === UserState.ACTIVE) return { kind: "locked", locked: false };
-        if (q.value.state === UserState.LOCKED) return { kind: "locked", locked: true };
+        // Users are active, inactive or locked here; no user is in any other state.
+        if (q.value.state === UserState.ACTIVE) return { kind: "state", state: "active" };
+        if (q.value.state === UserState.INACTIVE) return { kind: "state", state: "inactive" };
+        if (q.value.state === UserState.LOCKED) return { kind: "state", state: "locked" };
         return { kind: "none" };
       case "typeQuery":
         return q.value.type === Type.MACHINE ? { kind: "none" } : { kind: "all" };

@@ -6,6 +6,7 @@ import { getUserById } from "../app/users/get-user-by-id.js";
 import { listUsers } from "../app/users/list-users.js";
 import { userSearchFrom } from "./user-search-mapping.js";
 import { lockUser, unlockUser } from "../app/users/lock-user.js";
+import { deactivateUser, reactivateUser } from "../app/users/deactivate-user.js";
 import { passwordReset } from "../app/password-reset/password-reset.js";
 import { setPassword, type SetPasswordProof } from "../app/passwords/set-password.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
@@ -64,6 +65,16 @@ export function userService(app: AppContext, limits: AnonymousLimits): ServiceIm
     async unlockUser(req, ctx) {
       const actor = requirePermission(ctx, "user.write");
       return { details: toDetails(await unlockUser(app, requireUserId(req.userId), actor)) };
+    },
+
+    async deactivateUser(req, ctx) {
+      const actor = requirePermission(ctx, "user.write");
+      return { details: toDetails(await deactivateUser(app, requireUserId(req.userId), actor)) };
+    },
+
+    async reactivateUser(req, ctx) {
+      const actor = requirePermission(ctx, "user.write");
+      return { details: toDetails(await reactivateUser(app, requireUserId(req.userId), actor)) };
     },
   };
 }

@@ -35,7 +35,9 @@ export type UserCommand =
   | { type: "RequestPasswordCode"; codeDigest: string; expiresAt: number; medium: CodeMedium; linkId?: string }
   | { type: "ResendPasswordCode" }
   | { type: "LockUser" }
-  | { type: "UnlockUser"; lockout: LockoutPolicy };
+  | { type: "UnlockUser"; lockout: LockoutPolicy }
+  | { type: "DeactivateUser" }
+  | { type: "ReactivateUser" };
 
 /** Events to append, and the error to answer with after appending them (a failed check is recorded). */
 export interface Decision {
@@ -58,6 +60,10 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
     return command.locked ? accept(added, { type: "user.locked", reason: "administrator" }) : accept(added);
   }
   if (state === null) return reject(userNotFound());
+  if (state.deactivated) {
+    const refused = refusedWhileDeactivated(command);
+    if (refused !== null) return reject(refused);
+  }
   switch (command.type) {
     case "SetPassword":
       return decideSetPassword(command, state, now);
@@ -87,7 +93,38 @@ export function decide(command: UserCommand, state: UserState | null, now: numbe
       return isLocked(state, now, command.lockout)
         ? accept({ type: "user.unlocked", reason: "administrator" })
         : reject(new DomainError("USER_NOT_LOCKED", "the user is not locked"));
+    case "DeactivateUser":
+      return state.deactivated
+        ? reject(new DomainError("USER_DEACTIVATED", "the user is already deactivated"))
+        : accept({ type: "user.deactivated" });
+    case "ReactivateUser":
+      return state.deactivated
+        ? accept({ type: "user.reactivated" })
+        : reject(new DomainError("USER_NOT_DEACTIVATED", "the user is not deactivated"));
   }
+}
+
+/**
+ * What a deactivated user's password may not do, and the answer: a code is refused as any wrong
+ * code is (its open code was voided), a login as a wrong password is (the application answers for
+ * the name), anything else names the state to the privileged caller who asked.
+ */
+function refusedWhileDeactivated(command: UserCommand): DomainError | null {
+  switch (command.type) {
+    case "SetPassword":
+      return command.verification.kind === "verification_code" ? codeRefused() : userDeactivated();
+    case "CheckPassword":
+      return loginFailed(0);
+    case "RequestPasswordCode":
+    case "ResendPasswordCode":
+      return userDeactivated();
+    default:
+      return null;
+  }
+}
+
+export function userDeactivated(): DomainError {
+  return new DomainError("USER_DEACTIVATED", "the user is deactivated");
 }
 
 function decideSetPassword(command: Extract<UserCommand, { type: "SetPassword" }>, state: UserState, now: number): Decision {

@@ -18,7 +18,8 @@ export type UserFilter =
   | { kind: "ids"; userIds: string[] }
   | { kind: "emails"; emails: string[] }
   | { kind: "org"; orgId: string }
-  | { kind: "locked"; locked: boolean }
+  /** ZITADEL's user states, as they stand now: inactive (deactivated) before locked before active. */
+  | { kind: "state"; state: "active" | "inactive" | "locked" }
   | { kind: "all" }
   | { kind: "none" }
   | { kind: "and"; filters: UserFilter[] }

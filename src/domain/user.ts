@@ -67,7 +67,10 @@ export type UserEvent =
   | { type: "user.human.password.check.failed" }
   | { type: "user.human.password.check.succeeded" }
   | { type: "user.locked"; reason: Lock["reason"] }
-  | { type: "user.unlocked"; reason?: "administrator" | "lockout_expired" | "verification_code" };
+  | { type: "user.unlocked"; reason?: "administrator" | "lockout_expired" | "verification_code" }
+  /** DeactivateUser: no login, no session, no code until ReactivateUser. */
+  | { type: "user.deactivated" }
+  | { type: "user.reactivated" };
 
 /** An event as stored: the store assigns nothing the domain has not decided. */
 export interface RecordedEvent<E = UserEvent> {
@@ -87,7 +90,10 @@ export interface UserState extends HumanIdentity {
   passwordHash: string | null;
   passwordChangeRequired: boolean;
   passwordChangedAt: number | null;
-  /** Counts password changes: a session is valid only for the version it was created with. */
+  /**
+   * Counts password changes and deactivations: a session is valid only for the version it was
+   * created with (or as the session kept through a change).
+   */
   passwordVersion: number;
   keptSessionId: string | null;
   /** Earlier password hashes, newest first. */
@@ -98,6 +104,8 @@ export interface UserState extends HumanIdentity {
   /** Password lockouts since the last successful password check: each lasts longer. */
   passwordLockouts: number;
   failedPasswordAttempts: number;
+  /** Deactivated by an administrator (ZITADEL's USER_STATE_INACTIVE), until reactivated. */
+  deactivated: boolean;
 }
 
 export function evolve(state: UserState | null, recorded: RecordedEvent): UserState {
@@ -154,6 +162,11 @@ export function evolve(state: UserState | null, recorded: RecordedEvent): UserSt
       };
     case "user.unlocked":
       return { ...next, lock: null, failedPasswordAttempts: 0 };
+    case "user.deactivated":
+      // Every session ends, for good: reactivating the user does not bring them back.
+      return { ...next, deactivated: true, passwordVersion: state.passwordVersion + 1, keptSessionId: null, passwordCode: null };
+    case "user.reactivated":
+      return { ...next, deactivated: false };
   }
 }
 
@@ -182,5 +195,6 @@ function added(event: Extract<UserEvent, { type: "user.human.added" }>, recorded
     lock: null,
     passwordLockouts: 0,
     failedPasswordAttempts: 0,
+    deactivated: false,
   };
 }

@@ -49,9 +49,10 @@ export function whereClause(sql: Sql, filter: UserFilter, lockout: LockoutPolicy
     }
     case "org":
       return { sql: "org_id = ?", params: [filter.orgId] };
-    case "locked": {
+    case "state": {
+      if (filter.state === "inactive") return { sql: "deactivated = 1", params: [] };
       const locked = lockedNow(lockout, now);
-      return filter.locked ? locked : { sql: `NOT ${locked.sql}`, params: locked.params };
+      return { sql: `(deactivated = 0 AND ${filter.state === "locked" ? "" : "NOT "}${locked.sql})`, params: locked.params };
     }
     case "not": {
       const inner = whereClause(sql, filter.filter, lockout, now);
@@ -121,7 +122,9 @@ export function orderClause(search: UserSearch, lockout: LockoutPolicy, now: num
   const direction = search.asc ? "ASC" : "DESC";
   if (search.sort === "state") {
     const locked = lockedNow(lockout, now);
-    return { sql: `ORDER BY CASE WHEN ${locked.sql} THEN 1 ELSE 0 END ${direction}, user_id ${direction}`, params: locked.params };
+    // In the order of ZITADEL's state numbers: active, inactive, locked.
+    const rank = `CASE WHEN deactivated = 1 THEN 1 WHEN ${locked.sql} THEN 2 ELSE 0 END`;
+    return { sql: `ORDER BY ${rank} ${direction}, user_id ${direction}`, params: locked.params };
   }
   return { sql: `ORDER BY ${SORTED_BY[search.sort]} ${direction}, user_id ${direction}`, params: [] };
 }

@@ -41,6 +41,7 @@ interface UserRow {
   locked_at: number | null;
   password_lockouts: number;
   failed_password_attempts: number;
+  deactivated: number;
 }
 
 /** A login name is held by another user. */
@@ -87,6 +88,7 @@ function toRow(s: UserState, historyKept = MAX_PASSWORD_HISTORY): UserRow {
     locked_at: s.lock?.at ?? null,
     password_lockouts: s.passwordLockouts,
     failed_password_attempts: s.failedPasswordAttempts,
+    deactivated: Number(s.deactivated),
   };
 }
 
@@ -131,6 +133,7 @@ function fromRow(r: UserRow): UserState {
     lock: r.lock_reason === null ? null : { reason: r.lock_reason, at: r.locked_at ?? 0 },
     passwordLockouts: r.password_lockouts,
     failedPasswordAttempts: r.failed_password_attempts,
+    deactivated: r.deactivated === 1,
   };
 }
 

@@ -54,6 +54,19 @@ describe.each(PROTOCOLS)("RequestPasswordReset over %s", (protocol) => {
     expect(await outboxSize()).toBe(sizeBefore + 1);
   });
 
+  it("sends nothing to a deactivated user, and answers as for anyone", async () => {
+    const user = await newUser();
+    ok(await users.call("DeactivateUser", { userId: user.userId }, users.admin));
+    const before = handled();
+    expect(await passwords.call("RequestPasswordReset", { loginName: user.username })).toEqual({ ok: true, body: {} });
+    await untilHandled(before + 1);
+    expect(await outboxFor(user.userId)).toEqual([]);
+    ok(await users.call("ReactivateUser", { userId: user.userId }, users.admin));
+    ok(await passwords.call("RequestPasswordReset", { loginName: user.username }));
+    await untilHandled(before + 2);
+    expect(await outboxFor(user.userId)).toHaveLength(1);
+  });
+
   it("opens at most one reset per user per minute", async () => {
     const user = await newUser();
     const before = handled();

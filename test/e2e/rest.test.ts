@@ -110,6 +110,18 @@ describe("ZITADEL's REST paths", () => {
     expect((await rest("GET", `/v2/users/${userId}`)).body.user.state).toBe("USER_STATE_ACTIVE");
   });
 
+  it("deactivates and reactivates a user on ZITADEL's paths", async () => {
+    const { userId } = await addUser();
+    const deactivated = await rest("POST", `/v2/users/${userId}/deactivate`, {});
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body.details.sequence).toBe("2");
+    expect((await rest("GET", `/v2/users/${userId}`)).body.user.state).toBe("USER_STATE_INACTIVE");
+    const again = await rest("POST", `/v2/users/${userId}/deactivate`, {});
+    expect([again.status, again.body.message]).toEqual([400, "the user is already deactivated"]);
+    expect((await rest("POST", `/v2/users/${userId}/reactivate`, {})).status).toBe(200);
+    expect((await rest("GET", `/v2/users/${userId}`)).body.user.state).toBe("USER_STATE_ACTIVE");
+  });
+
   it("creates a session at POST /v2/sessions with 201, reads it with its token as a query parameter, and deletes it", async () => {
     const { userId } = await addUser();
     const created = await rest("POST", "/v2/sessions", { checks: { user: { userId }, password: { password: STRONG_PASSWORD } } }, null);

@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createServerTransport } from "@zitadel/client/node";
 import { createSessionServiceClient, createSettingsServiceClient, createUserServiceClient } from "@zitadel/client/v2";
 import { TextQueryMethod } from "@zitadel/proto/zitadel/object/v2/object_pb.js";
+import { UserState } from "@zitadel/proto/zitadel/user/v2/user_pb.js";
 import { AddHumanUserRequestSchema } from "@zitadel/proto/zitadel/user/v2/user_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { humanUser, OTHER_PASSWORD, STRONG_PASSWORD, unique } from "../helpers/fixtures.js";
@@ -90,6 +91,22 @@ describe("the published @zitadel/client over its Node gRPC transport", () => {
     });
     expect(viaCurrent.details?.sequence).toBe(4n);
     expect(viaCurrent.details?.changeDate).toBeDefined();
+  });
+
+  it("deactivates and reactivates a user", async () => {
+    const users = client(server.adminToken);
+    const username = unique("zitadel");
+    const { userId } = await users.addHumanUser({
+      username,
+      profile: { givenName: "Zita", familyName: "Del" },
+      email: { email: `${username}@example.com` },
+    });
+    expect((await users.deactivateUser({ userId })).details?.sequence).toBe(2n);
+    expect((await users.getUserByID({ userId })).user?.state).toBe(UserState.INACTIVE);
+    const again = await users.deactivateUser({ userId }).catch((e: unknown) => ConnectError.from(e));
+    expect((again as ConnectError).code).toBe(Code.FailedPrecondition);
+    expect((await users.reactivateUser({ userId })).details?.sequence).toBe(3n);
+    expect((await users.getUserByID({ userId })).user?.state).toBe(UserState.ACTIVE);
   });
 
   it("sees our errors as the codes ZITADEL uses", async () => {

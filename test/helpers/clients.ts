@@ -13,7 +13,16 @@ import { ROOT } from "./server.js";
 export type Protocol = "grpc" | "grpc-web" | "connect-json";
 export const PROTOCOLS: Protocol[] = ["grpc", "grpc-web", "connect-json"];
 
-export type UserMethod = "AddHumanUser" | "GetUserByID" | "ListUsers" | "SetPassword" | "PasswordReset" | "LockUser" | "UnlockUser";
+export type UserMethod =
+  | "AddHumanUser"
+  | "GetUserByID"
+  | "ListUsers"
+  | "SetPassword"
+  | "PasswordReset"
+  | "LockUser"
+  | "UnlockUser"
+  | "DeactivateUser"
+  | "ReactivateUser";
 
 /** A result in proto3 JSON form, or the error, whichever protocol carried it. */
 export type CallResult = { ok: true; body: any } | { ok: false; error: CallError };

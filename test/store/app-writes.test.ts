@@ -47,7 +47,7 @@ describe.each(BACKENDS)("the application layer on %s", (backend) => {
       await app.store.users.save({ ...state, lock: { reason: "too_many_password_attempts", at: lockedAt }, passwordLockouts: lockouts });
       cases.push({ userId, lockouts });
     }
-    const locked = { kind: "locked", locked: true } as const;
+    const locked = { kind: "state", state: "locked" } as const;
     for (const elapsed of [0, 59_999, 60_000, 119_999, 120_000, 3_600_000, 86_399_999, 86_400_000]) {
       const now = lockedAt + elapsed;
       const found = await app.store.users.search({ filter: locked, sort: "created_at", asc: true, offset: 0, limit: 100 }, lockout, now);

@@ -83,6 +83,7 @@ async function sendPublicResetLink(
   let queued = false;
   await writeUser(app, userId, actor, async (current, now) => {
     if (current === null) return { events: [], error: userNotFound() };
+    if (current.deactivated) return { events: [] }; // no link for a user who may not log in
     const action = publicResetAction(current.passwordCode, now);
     queued = action !== "nothing";
     if (action === "nothing") return { events: [] };

@@ -24,7 +24,8 @@ export async function checkLoginPassword(
   // Paced and counted by the name as given, so that nothing links a user's names to each other.
   const nameKey = "userId" in lookup ? `id:${lookup.userId}` : `login:${loginNameKey(lookup.loginName)}`;
   await app.nameFailures.begin(nameKey, app.clock());
-  if (found === null) {
+  // A deactivated user is answered as an unknown name is: nothing tells it apart from a wrong password.
+  if (found === null || found.deactivated) {
     await verifyPassword(app, password, await app.dummyHash);
     app.metrics.passwordChecked(false);
     throw await app.nameFailures.fail(nameKey, app.settings.lockout, app.clock());
@@ -42,7 +43,7 @@ export async function checkLoginPassword(
   let upgradedHash: string | null | undefined;
   try {
     const user = await writeUser(app, found.userId, actor, async (state, now) => {
-      if (state === null) return { events: [], error: loginFailed(1) };
+      if (state === null || state.deactivated) return { events: [], error: loginFailed(1) };
       if (state.passwordHash !== verified.hash) verified = await verify(state.passwordHash);
       const { matches, needsRehash } = verified.result;
       upgradedHash ??= matches && needsRehash ? await app.hasher.hash(normalizePassword(password)) : null;

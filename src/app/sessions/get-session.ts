@@ -13,5 +13,10 @@ export async function getActiveSession(app: Pick<AppContext, "clock" | "settings
 export async function isActive(app: Pick<AppContext, "clock" | "settings" | "store">, session: SessionState): Promise<boolean> {
   const user = await app.store.users.get(session.userId);
   const now = app.clock();
-  return isSessionActive(session, user && { ...user, locked: isLocked(user, now, app.settings.lockout) }, now);
+  const holder = user && {
+    passwordVersion: user.passwordVersion,
+    keptSessionId: user.keptSessionId,
+    locked: isLocked(user, now, app.settings.lockout),
+  };
+  return isSessionActive(session, holder, now);
 }

@@ -175,4 +175,8 @@ export const MIGRATIONS: readonly string[] = [
     last_used_at bigint NOT NULL
   );
   `,
+  // DeactivateUser (no user was deactivated before: the default holds for every existing row).
+  `
+  ALTER TABLE users ADD COLUMN deactivated integer NOT NULL DEFAULT 0;
+  `,
 ];

@@ -182,4 +182,8 @@ export const MIGRATIONS: readonly string[] = [
     last_used_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // DeactivateUser (no user was deactivated before: the default holds for every existing row).
+  `
+  ALTER TABLE users ADD COLUMN deactivated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
