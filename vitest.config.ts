@@ -22,6 +22,7 @@ const WRITING_SUITES = [
   "test/e2e/control-characters.test.ts",
   "test/e2e/import-users.test.ts",
   "test/e2e/deactivate.test.ts",
+  "test/e2e/verified-email-reset.test.ts",
 ];
 
 /** Suites that measure times: they run after the others, one at a time. */

@@ -174,6 +174,7 @@ function appSettings(config: Config): AppContext["settings"] {
     // Until the server listens and knows its own address, when nothing else names the reset page.
     resetUrlTemplate: config.passwordReset.urlTemplate ?? resetPageTemplate(config.server.publicUrl ?? "http://localhost"),
     resetUrlOrigins: config.passwordReset.urlOrigins,
+    resetRequiresVerifiedEmail: config.passwordReset.requiresVerifiedEmail,
     notifyPasswordChanged: config.notify.passwordChanged,
   };
 }

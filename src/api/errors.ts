@@ -23,6 +23,7 @@ const STATUS_BY_REASON: Record<ErrorReason, Code> = {
   USER_NOT_LOCKED: Code.FailedPrecondition,
   USER_DEACTIVATED: Code.FailedPrecondition,
   USER_NOT_DEACTIVATED: Code.FailedPrecondition,
+  EMAIL_NOT_VERIFIED: Code.FailedPrecondition,
   LOGIN_FAILED: Code.InvalidArgument,
   SESSION_NOT_FOUND: Code.NotFound,
   RATE_LIMITED: Code.ResourceExhausted,

@@ -436,6 +436,13 @@ export const SETTINGS = {
       parse: origins,
       fallback: () => [],
     }),
+    requiresVerifiedEmail: setting({
+      env: "LATCHKEY_RESET_REQUIRES_VERIFIED_EMAIL",
+      description: "send reset links by e-mail only to verified addresses",
+      shownDefault: "`false`",
+      parse: boolean,
+      fallback: false,
+    }),
   },
   sessions: {
     lifetimeMs: setting({

@@ -49,6 +49,7 @@ export async function testApp(backend: Backend = "sqlite"): Promise<TestApp> {
       sessionLifetimeMs: 3_600_000,
       resetUrlTemplate: "https://x.example/{{.Code}}",
       resetUrlOrigins: ["https://x.example"],
+      resetRequiresVerifiedEmail: false,
       notifyPasswordChanged: true,
     },
   });

@@ -17,6 +17,9 @@ export function newCodeWrite(
   code: string,
   messageId: string,
 ): UserWrite {
+  if (medium.kind === "send_link" && medium.channel === "email" && !mayMailResetLink(app, current)) {
+    return { events: [], error: new DomainError("EMAIL_NOT_VERIFIED", "the user's e-mail address is not verified") };
+  }
   if (medium.kind === "send_link" && medium.channel === "sms" && current.phone === null) {
     return { events: [], error: new DomainError("PHONE_MISSING", "the user has no phone number to send an SMS to") };
   }
@@ -63,4 +66,9 @@ export function queueResetMessage(
     sealedSecret: null,
     createdAt: user.changedAt,
   });
+}
+
+/** Whether a reset link may go to the user's e-mail address (LATCHKEY_RESET_REQUIRES_VERIFIED_EMAIL). */
+export function mayMailResetLink(app: Pick<AppContext, "settings">, user: UserState): boolean {
+  return user.emailVerified || !app.settings.resetRequiresVerifiedEmail;
 }

@@ -8,7 +8,7 @@ import type { PendingMessage } from "../../store/outbox.js";
 import { findUser } from "../users/find-user.js";
 import type { Actor, AppContext } from "../shared/context.js";
 import { checkLinkTemplate, resetLinkCode } from "./reset-links.js";
-import { newCodeWrite, queueResetMessage } from "./new-reset-code.js";
+import { mayMailResetLink, newCodeWrite, queueResetMessage } from "./new-reset-code.js";
 
 const ANONYMOUS = { id: "anonymous" };
 
@@ -83,7 +83,8 @@ async function sendPublicResetLink(
   let queued = false;
   await writeUser(app, userId, actor, async (current, now) => {
     if (current === null) return { events: [], error: userNotFound() };
-    if (current.deactivated) return { events: [] }; // no link for a user who may not log in
+    // No link for a user who may not log in, nor to an address the settings do not trust.
+    if (current.deactivated || !mayMailResetLink(app, current)) return { events: [] };
     const action = publicResetAction(current.passwordCode, now);
     queued = action !== "nothing";
     if (action === "nothing") return { events: [] };

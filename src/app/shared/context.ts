@@ -43,6 +43,8 @@ export interface AppContext {
     resetUrlTemplate: string;
     /** Origins a caller-supplied reset link may point at (the default template's is always allowed). */
     resetUrlOrigins: readonly string[];
+    /** Reset links by e-mail go only to verified addresses. */
+    resetRequiresVerifiedEmail: boolean;
     /** Tell users by e-mail whenever their password changes. */
     notifyPasswordChanged: boolean;
   };
